@@ -1,0 +1,98 @@
+"""Shared fixtures: a real PostgreSQL for the whole test session, and fresh databases on it.
+
+The server is the one named by PYERP_SYNC_TEST_DATABASE_URL (CI: the machine's PostgreSQL); when that is unset, an
+embedded server under .pyerp-sync/test-postgres. Tests never read PYERP_SYNC_DATABASE_URL, and they drop every
+database they create.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from flows.database import ConnectionParts, check_database
+from flows.settings import PROJECT_ROOT, Settings, test_database_url
+
+_counter = itertools.count()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolate_from_user_configuration() -> Iterator[None]:
+    """A developer's own database or 4D server must never be touched by the tests."""
+    saved = {key: os.environ.pop(key) for key in list(os.environ) if key.startswith(("PYERP_SYNC_", "LEGACY_4D_"))}
+    keep = saved.get("PYERP_SYNC_TEST_DATABASE_URL")
+    if keep:
+        os.environ["PYERP_SYNC_TEST_DATABASE_URL"] = keep
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    yield
+    os.environ.update(saved)
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url(_isolate_from_user_configuration: None) -> str:
+    """A URL on a server where the tests may create and drop databases."""
+    url = test_database_url()
+    if url is None:
+        from flows.database import start_embedded
+
+        home = PROJECT_ROOT / ".pyerp-sync" / "test-postgres-home"
+        url = start_embedded(
+            Settings(database_url=None, target_schema="pyerp", home=home, legacy_url=None, legacy_username=None)
+        )
+    check_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def create_database(pg_admin_url: str) -> Iterator[Callable[[], str]]:
+    """Factory: a new empty database on the test server; its URL. All are dropped at the end of the session."""
+    parts = ConnectionParts.from_url(pg_admin_url)
+    created: list[str] = []
+
+    def admin_execute(sql: str) -> None:
+        conn = psycopg2.connect(pg_admin_url)
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cur:
+                cur.execute(sql)
+        finally:
+            conn.close()
+
+    def create() -> str:
+        name = f"pyerp_sync_test_{os.getpid()}_{next(_counter)}"
+        admin_execute(f'create database "{name}"')
+        created.append(name)
+        return parts.to_url(dbname=name)
+
+    yield create
+    for name in created:
+        admin_execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture
+def database_url(create_database: Callable[[], str]) -> str:
+    """A fresh, empty database for one test."""
+    return create_database()
+
+
+@pytest.fixture
+def settings_for(tmp_path: Path) -> Callable[..., Settings]:
+    """Settings pointing at a given database, with the data folder in the test's tmp dir."""
+
+    def make(database_url: str | None, **overrides: object) -> Settings:
+        values: dict[str, object] = {
+            "database_url": database_url,
+            "target_schema": "pyerp",
+            "home": tmp_path / "home",
+            "legacy_url": None,
+            "legacy_username": None,
+        }
+        values.update(overrides)
+        return Settings(**values)  # type: ignore[arg-type]
+
+    return make
