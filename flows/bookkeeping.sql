@@ -1,0 +1,124 @@
+-- The sync's own bookkeeping, in schema pyerp_sync (contracts.md). Created idempotently by flows/history.py.
+-- Nothing here is a pyERP table: pyERP reads sync_history through an unmanaged Django model (README).
+
+create schema if not exists pyerp_sync;
+
+-- One row per run of the pipeline (scheduled, by hand, or a dry run).
+create table if not exists pyerp_sync.runs (
+    run_id uuid primary key,
+    flow_run_id text,
+    mode text not null check (mode in ('full', 'incremental')),
+    only_entities text [],
+    is_dry_run boolean not null default false,
+    status text not null check (status in ('running', 'succeeded', 'failed')),
+    failed_step text,
+    error_class text check (
+        error_class in (
+            'source_unavailable', 'authentication', 'session_limit', 'data_test_failed',
+            'publish_failed', 'already_running', 'configuration', 'database', 'internal'
+        )
+    ),
+    error_message text,
+    started_at timestamptz not null default now(),
+    completed_at timestamptz
+);
+create index if not exists runs_started_at on pyerp_sync.runs (started_at desc);
+
+-- One row per run and pyERP table: the real row changes publish made, and what extract and dbt saw.
+create table if not exists pyerp_sync.run_entities (
+    run_id uuid not null references pyerp_sync.runs (run_id) on delete cascade,
+    entity text not null,
+    extracted bigint not null default 0,
+    rejected bigint not null default 0,
+    warnings bigint not null default 0,
+    created bigint not null default 0,
+    updated bigint not null default 0,
+    unchanged bigint not null default 0,
+    deactivated bigint not null default 0,
+    deleted_reported bigint not null default 0,
+    conflicts bigint not null default 0,
+    seconds numeric(12, 3) not null default 0,
+    primary key (run_id, entity)
+);
+
+-- Per published pyERP row: the mart content we last wrote and the hash of the pyERP row right after we wrote it.
+-- A pyERP row whose current hash differs from target_hash was edited in pyERP since (a conflict if 4D changed too).
+create table if not exists pyerp_sync.published_rows (
+    entity text not null,
+    target_id bigint not null,
+    mart_hash text not null,
+    target_hash text not null,
+    run_id uuid not null,
+    published_at timestamptz not null default now(),
+    primary key (entity, target_id)
+);
+
+-- Rows dbt rejected, per run: what was not published and why (warnings were published and are listed too).
+create table if not exists pyerp_sync.rejects (
+    run_id uuid not null references pyerp_sync.runs (run_id) on delete cascade,
+    entity text not null,
+    legacy_key text not null,
+    reason text not null,
+    severity text not null check (severity in ('error', 'warning')),
+    details text
+);
+create index if not exists rejects_entity on pyerp_sync.rejects (entity, run_id);
+
+-- A pyERP row edited in pyERP while 4D changed it too. Both versions are kept; policy or a person decides.
+create table if not exists pyerp_sync.conflicts (
+    conflict_id bigserial primary key,
+    run_id uuid not null,
+    entity text not null,
+    target_id bigint not null,
+    policy text not null,
+    status text not null check (status in ('open', 'resolved')),
+    resolution text check (resolution in ('source', 'target')),
+    resolved_by text,
+    source_version jsonb not null,
+    target_version jsonb not null,
+    detected_at timestamptz not null default now(),
+    resolved_at timestamptz
+);
+create unique index if not exists conflicts_one_open_per_row
+on pyerp_sync.conflicts (entity, target_id) where status = 'open';
+
+-- Pins: publish never overwrites this pyERP row (column_name null) or this one column of it.
+create table if not exists pyerp_sync.overrides (
+    override_id bigserial primary key,
+    entity text not null,
+    target_id bigint not null,
+    column_name text,
+    reason text not null default '',
+    created_at timestamptz not null default now()
+);
+create unique index if not exists overrides_unique
+on pyerp_sync.overrides (entity, target_id, coalesce(column_name, ''));
+
+-- Shaped like the original plan's SyncHistory model, for an unmanaged Django model in pyERP's admin.
+create or replace view pyerp_sync.sync_history as
+select
+    runs.run_id as id,
+    'legacy-sync ' || runs.mode || case when runs.is_dry_run then ' (dry run)' else '' end as task_name,
+    coalesce(array_to_string(runs.only_entities, ','), 'all') as config_path,
+    runs.started_at,
+    runs.completed_at,
+    case runs.status when 'succeeded' then 'completed' else runs.status end as status,
+    coalesce(
+        (
+            select
+                jsonb_object_agg(
+                    entities.entity,
+                    jsonb_build_object(
+                        'extracted', entities.extracted, 'rejected', entities.rejected,
+                        'created', entities.created, 'updated', entities.updated,
+                        'unchanged', entities.unchanged, 'deactivated', entities.deactivated,
+                        'conflicts', entities.conflicts, 'seconds', entities.seconds
+                    )
+                )
+            from pyerp_sync.run_entities as entities
+            where entities.run_id = runs.run_id
+        ),
+        '{}'::jsonb
+    ) as stats,
+    coalesce(runs.error_message, '') as error_message
+from pyerp_sync.runs as runs;

@@ -1,0 +1,417 @@
+"""Publish: apply the changed mart rows to pyERP's tables, in one transaction, set-based (write-audit-publish).
+
+For every entity (flows/entities.py), in foreign-key order:
+
+1. one ``CREATE TEMP TABLE … AS SELECT`` joins the mart with the pyERP rows its foreign keys name (natural key →
+   surrogate id), with the pyERP row it matches, and with what we last published there; each row gets an action;
+2. one ``INSERT … SELECT``, one ``UPDATE … FROM`` and one deactivating ``UPDATE`` apply the actions (PostgreSQL 15
+   has no ``MERGE … RETURNING``, so the figures are the row counts of these statements);
+3. the hashes of what was written are stored, so the next run sees both a changed mart row (``content_hash``) and
+   a pyERP row edited in pyERP since (its current hash differs from the one stored).
+
+The caller owns the transaction: it commits after every entity succeeded, or rolls back (a failure, a dry run).
+Nothing here creates, alters, truncates or drops a pyERP table, or adds a constraint or index to one.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from psycopg2 import sql
+
+from flows.entities import Entity
+
+MARTS_SCHEMA = "legacy_marts"
+# Django's auto_now_add / auto_now columns: publish sets them as Django would, the marts never carry them.
+AUTO_NOW_ADD = ("created_at", "created", "date_stored")
+AUTO_NOW = ("updated_at", "modified_at", "modified")
+# Mart columns that are not pyERP columns: the merge key material and the change bookkeeping.
+MART_ONLY = ("content_hash", "is_deleted", "source_modified_at")
+SAMPLE_SIZE = 5
+
+
+class PublishError(Exception):
+    """Publishing cannot go on; the transaction must be rolled back. One-line message."""
+
+
+@dataclass
+class EntityFigures:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deactivated: int = 0
+    deleted_reported: int = 0
+    conflicts: int = 0
+    pinned: int = 0
+    seconds: float = 0.0
+    samples: list[dict[str, object]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """The columns publish handles for one entity, read from the live tables."""
+
+    written: tuple[str, ...]  # copied from the mart
+    foreign_keys: tuple[str, ...]  # resolved ids
+    insert_stamps: tuple[str, ...]
+    update_stamps: tuple[str, ...]
+    target_stamp: str | None  # the pyERP row's last-change time, for newest_wins
+
+    @property
+    def hashed(self) -> tuple[str, ...]:
+        return self.written + self.foreign_keys
+
+
+def _columns(cur, schema: str, table: str) -> list[str]:
+    cur.execute(
+        "select column_name from information_schema.columns where table_schema = %s and table_name = %s "
+        "order by ordinal_position",
+        (schema, table),
+    )
+    return [row[0] for row in cur.fetchall()]
+
+
+def _shape(cur, target_schema: str, entity: Entity) -> _Shape:
+    target = _columns(cur, target_schema, entity.table)
+    if not target:
+        raise PublishError(f"pyERP table {target_schema}.{entity.table} does not exist")
+    mart = _columns(cur, MARTS_SCHEMA, entity.table)
+    if not mart:
+        raise PublishError(f"mart {MARTS_SCHEMA}.{entity.table} does not exist: run dbt build first")
+    missing = [c for fk in entity.foreign_keys for c in fk.natural_key_columns if c not in mart]
+    missing += [c for c in MART_ONLY if c not in mart]
+    if missing:
+        raise PublishError(f"mart {MARTS_SCHEMA}.{entity.table} lacks column(s) {', '.join(missing)}")
+    fk_columns = tuple(fk.target_column for fk in entity.foreign_keys)
+    stamps = AUTO_NOW_ADD + AUTO_NOW
+    written = tuple(c for c in target if c in mart and c != "id" and c not in fk_columns and c not in stamps)
+    return _Shape(
+        written=written,
+        foreign_keys=fk_columns,
+        insert_stamps=tuple(c for c in target if c in stamps),
+        update_stamps=tuple(c for c in target if c in AUTO_NOW),
+        target_stamp=next((c for c in AUTO_NOW if c in target), None),
+    )
+
+
+def _hash_of(alias: str, columns: tuple[str, ...]) -> sql.Composable:
+    fields = sql.SQL(", ").join(sql.SQL("{}.{}").format(sql.Identifier(alias), sql.Identifier(c)) for c in columns)
+    return sql.SQL("md5(row({})::text)").format(fields)
+
+
+def _build_source(cur, target_schema: str, entity: Entity, shape: _Shape) -> None:
+    """The temp table ``_src``: mart rows with resolved ids, matched pyERP row, last published state, action."""
+    target = sql.Identifier(target_schema, entity.table)
+    joins: list[sql.Composable] = []
+    fk_ids: list[sql.Composable] = []
+    fk_alias: dict[str, str] = {}
+    for index, fk in enumerate(entity.foreign_keys):
+        alias = f"fk{index}"
+        fk_alias[fk.target_column] = alias
+        if fk.references == entity.table:
+            fk_ids.append(sql.SQL("null::bigint as {}").format(sql.Identifier(fk.target_column)))
+            continue  # a self-reference is resolved after this entity's inserts (see _resolve_self_references)
+        condition = sql.SQL(" and ").join(
+            sql.SQL("{}.{} = mart.{}").format(sql.Identifier(alias), sql.Identifier(ref), sql.Identifier(nat))
+            for nat, ref in zip(fk.natural_key_columns, fk.references_columns, strict=True)
+        )
+        joins.append(
+            sql.SQL("left join {} as {} on {}").format(
+                sql.Identifier(target_schema, fk.references), sql.Identifier(alias), condition
+            )
+        )
+        fk_ids.append(sql.SQL("{}.id as {}").format(sql.Identifier(alias), sql.Identifier(fk.target_column)))
+
+    def source_expr(column: str) -> sql.Composable:
+        if column in fk_alias:
+            return sql.SQL("{}.id").format(sql.Identifier(fk_alias[column]))
+        return sql.SQL("mart.{}").format(sql.Identifier(column))
+
+    match = sql.SQL(" and ").join(
+        sql.SQL("target.{} = {}").format(sql.Identifier(c), source_expr(c)) for c in entity.match
+    )
+    overrides = sql.SQL(
+        "(select array_agg(coalesce(o.column_name, '*')) from pyerp_sync.overrides as o "
+        "where o.entity = {entity} and o.target_id = target.id)"
+    ).format(entity=sql.Literal(entity.table))
+    cur.execute(
+        sql.SQL(
+            "create temp table _src on commit drop as "
+            "select mart.*, {fk_ids}, target.id as _target_id, {current_hash} as _current_target_hash, "
+            "published.mart_hash as _published_mart_hash, published.target_hash as _published_target_hash, "
+            "{target_stamp} as _target_changed_at, {overrides} as _pinned, null::text as _action "
+            "from {mart} as mart {joins} "
+            "left join {target} as target on {match} "
+            "left join pyerp_sync.published_rows as published "
+            "on published.entity = {entity} and published.target_id = target.id"
+        ).format(
+            fk_ids=sql.SQL(", ").join(fk_ids) if fk_ids else sql.SQL("null as _no_fk"),
+            current_hash=_hash_of("target", shape.hashed),
+            target_stamp=(
+                sql.SQL("target.{}").format(sql.Identifier(shape.target_stamp))
+                if shape.target_stamp
+                else sql.SQL("null::timestamptz")
+            ),
+            overrides=overrides,
+            mart=sql.Identifier(MARTS_SCHEMA, entity.table),
+            joins=sql.SQL(" ").join(joins),
+            target=target,
+            match=match,
+            entity=sql.Literal(entity.table),
+        )
+    )
+
+
+def _check_source(cur, entity: Entity) -> None:
+    """Refuse, before writing anything, what would corrupt pyERP: ambiguous matches, unresolvable references."""
+    cur.execute("select count(*) - count(distinct _target_id) from _src where _target_id is not null")
+    (doubled,) = cur.fetchone()
+    if doubled:
+        raise PublishError(
+            f"{entity.table}: {doubled} pyERP row(s) match more than one mart row, or a mart row matches several "
+            f"pyERP rows on ({', '.join(entity.match)}); fix the duplicates in pyERP first"
+        )
+    for fk in entity.foreign_keys:
+        if not fk.required or fk.references == entity.table:
+            continue
+        natural = sql.SQL(", ").join(sql.Identifier(c) for c in fk.natural_key_columns)
+        cur.execute(
+            sql.SQL(
+                "select count(*), min(concat_ws('/', {natural})) from _src where {fk} is null and not is_deleted"
+            ).format(natural=natural, fk=sql.Identifier(fk.target_column))
+        )
+        count, example = cur.fetchone()
+        if count:
+            raise PublishError(
+                f"{entity.table}: {count} row(s) reference a missing {fk.references} "
+                f"({', '.join(fk.natural_key_columns)} = {example!r} …)"
+            )
+
+
+def _classify(cur, entity: Entity) -> None:
+    """Give each mart row its action. Conflicts follow the entity's policy (newest_wins, source_wins, …)."""
+    edited = "_published_target_hash is not null and _current_target_hash <> _published_target_hash"
+    source_newer = (
+        "(_target_changed_at is null or source_modified_at is null or source_modified_at > _target_changed_at)"
+    )
+    take_source = {
+        "source_wins": "true",
+        "target_wins": "false",
+        "manual": "false",
+        "newest_wins": source_newer,
+    }[entity.conflict_policy]
+    conflict_action = "'conflict_open'" if entity.conflict_policy == "manual" else "'conflict_target'"
+    cur.execute(
+        f"""
+        update _src set _action = case
+            when is_deleted and _target_id is null then 'skip_deleted'
+            when _target_id is null then 'insert'
+            when content_hash = _published_mart_hash then 'unchanged'
+            when '*' = any(_pinned) then 'pinned'
+            when is_deleted then 'delete'
+            when {edited} and {take_source} then 'conflict_source'
+            when {edited} then {conflict_action}
+            else 'update'
+        end
+        """
+    )
+
+
+def _set_list(shape: _Shape, columns: tuple[str, ...]) -> sql.Composable:
+    """``col = case when col is pinned then target.col else _src.col end`` for an UPDATE."""
+    return sql.SQL(", ").join(
+        sql.SQL(
+            "{c} = case when {name} = any(coalesce(_src._pinned, '{{}}')) then target.{c} else _src.{c} end"
+        ).format(c=sql.Identifier(c), name=sql.Literal(c))
+        for c in columns
+    )
+
+
+def _apply(cur, target_schema: str, entity: Entity, shape: _Shape, figures: EntityFigures) -> None:
+    target = sql.Identifier(target_schema, entity.table)
+    columns = shape.hashed
+    insert_columns = sql.SQL(", ").join(sql.Identifier(c) for c in columns + shape.insert_stamps)
+    insert_values = sql.SQL(", ").join(
+        [sql.Identifier(c) for c in columns] + [sql.SQL("now()") for _ in shape.insert_stamps]
+    )
+    match_cols = sql.SQL(", ").join(sql.Identifier(c) for c in entity.match)
+    match_join = sql.SQL(" and ").join(
+        sql.SQL("_src.{c} = inserted.{c}").format(c=sql.Identifier(c)) for c in entity.match
+    )
+    cur.execute(
+        sql.SQL(
+            "with inserted as (insert into {target} ({cols}) select {vals} from _src where _action = 'insert' "
+            "returning id, {match}) update _src set _target_id = inserted.id from inserted "
+            "where _src._action = 'insert' and {join}"
+        ).format(target=target, cols=insert_columns, vals=insert_values, match=match_cols, join=match_join)
+    )
+    figures.created = cur.rowcount
+
+    stamps = sql.SQL("").join(sql.SQL(", {} = now()").format(sql.Identifier(c)) for c in shape.update_stamps)
+    cur.execute(
+        sql.SQL(
+            "update {target} as target set {sets}{stamps} from _src "
+            "where target.id = _src._target_id and _src._action in ('update', 'conflict_source')"
+        ).format(target=target, sets=_set_list(shape, columns), stamps=stamps)
+    )
+    figures.updated = cur.rowcount
+
+    if entity.deactivate_column:
+        cur.execute(
+            sql.SQL(
+                "update {target} as target set {col} = false{stamps} from _src "
+                "where target.id = _src._target_id and _src._action = 'delete' and target.{col}"
+            ).format(target=target, col=sql.Identifier(entity.deactivate_column), stamps=stamps)
+        )
+        figures.deactivated = cur.rowcount
+    else:
+        cur.execute("select count(*) from _src where _action = 'delete'")
+        figures.deleted_reported = cur.fetchone()[0]
+    _resolve_self_references(cur, target_schema, entity)
+
+
+def _resolve_self_references(cur, target_schema: str, entity: Entity) -> None:
+    """Self-referencing keys (a category's parent) point at rows this very run may have inserted."""
+    target = sql.Identifier(target_schema, entity.table)
+    for fk in entity.foreign_keys:
+        if fk.references != entity.table:
+            continue
+        condition = sql.SQL(" and ").join(
+            sql.SQL("parent.{} = _src.{}").format(sql.Identifier(ref), sql.Identifier(nat))
+            for nat, ref in zip(fk.natural_key_columns, fk.references_columns, strict=True)
+        )
+        cur.execute(
+            sql.SQL(
+                "update {target} as target set {col} = parent.id from _src left join {target} as parent on {cond} "
+                "where target.id = _src._target_id and _src._action in ('insert', 'update', 'conflict_source') "
+                "and target.{col} is distinct from parent.id"
+            ).format(target=target, col=sql.Identifier(fk.target_column), cond=condition)
+        )
+        cur.execute(
+            sql.SQL(
+                "update _src set {col} = target.{col} from {target} as target where target.id = _src._target_id"
+            ).format(target=target, col=sql.Identifier(fk.target_column))
+        )
+
+
+def _version(alias: str, columns: tuple[str, ...]) -> sql.Composable:
+    """A row's published columns as jsonb, for the two versions of a conflict."""
+    return sql.SQL("jsonb_build_object({})").format(
+        sql.SQL(", ").join(
+            sql.SQL("{}, {}.{}").format(sql.Literal(c), sql.Identifier(alias), sql.Identifier(c)) for c in columns
+        )
+    )
+
+
+def _record_conflicts(
+    cur, target_schema: str, entity: Entity, shape: _Shape, run_id: str, figures: EntityFigures
+) -> None:
+    """Record each conflict with both versions, before anything is written (the pyERP version as it was)."""
+    target = sql.Identifier(target_schema, entity.table)
+    cur.execute(
+        sql.SQL(
+            "insert into pyerp_sync.conflicts (run_id, entity, target_id, policy, status, resolution, resolved_by, "
+            "source_version, target_version, resolved_at) "
+            "select {run}, {entity}, _src._target_id, {policy}, "
+            "case when _action = 'conflict_open' then 'open' else 'resolved' end, "
+            "case _action when 'conflict_source' then 'source' when 'conflict_target' then 'target' end, "
+            "case when _action = 'conflict_open' then null else 'policy' end, {source}, {target_version}, "
+            "case when _action = 'conflict_open' then null else now() end "
+            "from _src join {target} as target on target.id = _src._target_id "
+            "where _action like 'conflict%' "
+            "on conflict (entity, target_id) where status = 'open' do update set "
+            "source_version = excluded.source_version, target_version = excluded.target_version, "
+            "run_id = excluded.run_id"
+        ).format(
+            run=sql.Literal(run_id),
+            entity=sql.Literal(entity.table),
+            policy=sql.Literal(entity.conflict_policy),
+            source=_version("_src", shape.hashed),
+            target_version=_version("target", shape.hashed),
+            target=target,
+        )
+    )
+    figures.conflicts = cur.rowcount
+
+
+def _record_published(
+    cur, target_schema: str, entity: Entity, shape: _Shape, run_id: str, figures: EntityFigures
+) -> None:
+    """Store the hashes of what was written: the baseline the next run compares pyERP's rows with."""
+    target = sql.Identifier(target_schema, entity.table)
+    # An open (manual) conflict keeps the old baseline so it stays visible until someone resolves it.
+    cur.execute(
+        sql.SQL(
+            "insert into pyerp_sync.published_rows (entity, target_id, mart_hash, target_hash, run_id) "
+            "select {entity}, target.id, _src.content_hash, {hash}, {run} from _src "
+            "join {target} as target on target.id = _src._target_id "
+            "where _src._action in ('insert', 'update', 'delete', 'conflict_source', 'conflict_target') "
+            "on conflict (entity, target_id) do update set mart_hash = excluded.mart_hash, "
+            "target_hash = excluded.target_hash, run_id = excluded.run_id, published_at = now()"
+        ).format(
+            entity=sql.Literal(entity.table),
+            hash=_hash_of("target", shape.hashed),
+            run=sql.Literal(run_id),
+            target=target,
+        )
+    )
+    cur.execute(
+        "select count(*) filter (where _action = 'unchanged'), count(*) filter (where _action = 'pinned') from _src"
+    )
+    figures.unchanged, figures.pinned = cur.fetchone()
+
+
+def _sample_diffs(cur, target_schema: str, entity: Entity, shape: _Shape) -> list[dict[str, object]]:
+    """A few rows that would change, column by column (before they are written)."""
+    cur.execute(
+        sql.SQL(
+            "select _src._action, _src._target_id, to_jsonb(target), to_jsonb(_src) from _src "
+            "left join {target} as target on target.id = _src._target_id "
+            "where _src._action not in ('unchanged', 'skip_deleted', 'pinned') order by _src._action limit {n}"
+        ).format(target=sql.Identifier(target_schema, entity.table), n=sql.Literal(SAMPLE_SIZE))
+    )
+    samples = []
+    for action, target_id, before, after in cur.fetchall():
+        before = before or {}
+        changes = {c: [before.get(c), after.get(c)] for c in shape.hashed if before.get(c) != after.get(c)}
+        samples.append({"action": action, "target_id": target_id, "changes": changes})
+    return samples
+
+
+def publish_entity(conn, target_schema: str, entity: Entity, run_id: str, with_samples: bool = False) -> EntityFigures:
+    """Apply one entity's changed mart rows inside the caller's transaction."""
+    started = time.perf_counter()
+    figures = EntityFigures()
+    with conn.cursor() as cur:
+        cur.execute("drop table if exists _src")
+        shape = _shape(cur, target_schema, entity)
+        _build_source(cur, target_schema, entity, shape)
+        _check_source(cur, entity)
+        _classify(cur, entity)
+        if with_samples:
+            figures.samples = _sample_diffs(cur, target_schema, entity, shape)
+        _record_conflicts(cur, target_schema, entity, shape, run_id, figures)
+        _apply(cur, target_schema, entity, shape, figures)
+        _record_published(cur, target_schema, entity, shape, run_id, figures)
+        cur.execute("drop table _src")
+    figures.seconds = time.perf_counter() - started
+    return figures
+
+
+def publish(
+    conn, target_schema: str, entities: tuple[Entity, ...], run_id: str, dry_run: bool = False
+) -> dict[str, EntityFigures]:
+    """Publish every entity in order inside one transaction; commit, or roll back on failure or a dry run."""
+    results: dict[str, EntityFigures] = {}
+    try:
+        for entity in entities:
+            results[entity.table] = publish_entity(conn, target_schema, entity, run_id, with_samples=dry_run)
+    except Exception:
+        conn.rollback()
+        raise
+    if dry_run:
+        conn.rollback()
+    else:
+        conn.commit()
+    return results
