@@ -76,6 +76,7 @@ create table if not exists pyerp_sync.conflicts (
     resolved_by text,
     source_version jsonb not null,
     target_version jsonb not null,
+    source_hash text not null,
     detected_at timestamptz not null default now(),
     resolved_at timestamptz
 );

@@ -49,7 +49,7 @@ class EntityFigures:
 
 
 @dataclass(frozen=True)
-class _Shape:
+class Shape:
     """The columns publish handles for one entity, read from the live tables."""
 
     written: tuple[str, ...]  # copied from the mart
@@ -72,7 +72,7 @@ def _columns(cur, schema: str, table: str) -> list[str]:
     return [row[0] for row in cur.fetchall()]
 
 
-def _shape(cur, target_schema: str, entity: Entity) -> _Shape:
+def target_shape(cur, target_schema: str, entity: Entity) -> Shape:
     target = _columns(cur, target_schema, entity.table)
     if not target:
         raise PublishError(f"pyERP table {target_schema}.{entity.table} does not exist")
@@ -86,7 +86,7 @@ def _shape(cur, target_schema: str, entity: Entity) -> _Shape:
     fk_columns = tuple(fk.target_column for fk in entity.foreign_keys)
     stamps = AUTO_NOW_ADD + AUTO_NOW
     written = tuple(c for c in target if c in mart and c != "id" and c not in fk_columns and c not in stamps)
-    return _Shape(
+    return Shape(
         written=written,
         foreign_keys=fk_columns,
         insert_stamps=tuple(c for c in target if c in stamps),
@@ -95,12 +95,12 @@ def _shape(cur, target_schema: str, entity: Entity) -> _Shape:
     )
 
 
-def _hash_of(alias: str, columns: tuple[str, ...]) -> sql.Composable:
+def row_hash(alias: str, columns: tuple[str, ...]) -> sql.Composable:
     fields = sql.SQL(", ").join(sql.SQL("{}.{}").format(sql.Identifier(alias), sql.Identifier(c)) for c in columns)
     return sql.SQL("md5(row({})::text)").format(fields)
 
 
-def _build_source(cur, target_schema: str, entity: Entity, shape: _Shape) -> None:
+def _build_source(cur, target_schema: str, entity: Entity, shape: Shape) -> None:
     """The temp table ``_src``: mart rows with resolved ids, matched pyERP row, last published state, action."""
     target = sql.Identifier(target_schema, entity.table)
     joins: list[sql.Composable] = []
@@ -147,7 +147,7 @@ def _build_source(cur, target_schema: str, entity: Entity, shape: _Shape) -> Non
             "on published.entity = {entity} and published.target_id = target.id"
         ).format(
             fk_ids=sql.SQL(", ").join(fk_ids) if fk_ids else sql.SQL("null as _no_fk"),
-            current_hash=_hash_of("target", shape.hashed),
+            current_hash=row_hash("target", shape.hashed),
             target_stamp=(
                 sql.SQL("target.{}").format(sql.Identifier(shape.target_stamp))
                 if shape.target_stamp
@@ -218,7 +218,7 @@ def _classify(cur, entity: Entity) -> None:
     )
 
 
-def _set_list(shape: _Shape, columns: tuple[str, ...]) -> sql.Composable:
+def _set_list(shape: Shape, columns: tuple[str, ...]) -> sql.Composable:
     """``col = case when col is pinned then target.col else _src.col end`` for an UPDATE."""
     return sql.SQL(", ").join(
         sql.SQL(
@@ -228,7 +228,7 @@ def _set_list(shape: _Shape, columns: tuple[str, ...]) -> sql.Composable:
     )
 
 
-def _apply(cur, target_schema: str, entity: Entity, shape: _Shape, figures: EntityFigures) -> None:
+def _apply(cur, target_schema: str, entity: Entity, shape: Shape, figures: EntityFigures) -> None:
     target = sql.Identifier(target_schema, entity.table)
     columns = shape.hashed
     insert_columns = sql.SQL(", ").join(sql.Identifier(c) for c in columns + shape.insert_stamps)
@@ -305,24 +305,25 @@ def _version(alias: str, columns: tuple[str, ...]) -> sql.Composable:
 
 
 def _record_conflicts(
-    cur, target_schema: str, entity: Entity, shape: _Shape, run_id: str, figures: EntityFigures
+    cur, target_schema: str, entity: Entity, shape: Shape, run_id: str, figures: EntityFigures
 ) -> None:
     """Record each conflict with both versions, before anything is written (the pyERP version as it was)."""
     target = sql.Identifier(target_schema, entity.table)
     cur.execute(
         sql.SQL(
             "insert into pyerp_sync.conflicts (run_id, entity, target_id, policy, status, resolution, resolved_by, "
-            "source_version, target_version, resolved_at) "
+            "source_version, target_version, source_hash, resolved_at) "
             "select {run}, {entity}, _src._target_id, {policy}, "
             "case when _action = 'conflict_open' then 'open' else 'resolved' end, "
             "case _action when 'conflict_source' then 'source' when 'conflict_target' then 'target' end, "
             "case when _action = 'conflict_open' then null else 'policy' end, {source}, {target_version}, "
+            "_src.content_hash, "
             "case when _action = 'conflict_open' then null else now() end "
             "from _src join {target} as target on target.id = _src._target_id "
             "where _action like 'conflict%' "
             "on conflict (entity, target_id) where status = 'open' do update set "
             "source_version = excluded.source_version, target_version = excluded.target_version, "
-            "run_id = excluded.run_id"
+            "source_hash = excluded.source_hash, run_id = excluded.run_id"
         ).format(
             run=sql.Literal(run_id),
             entity=sql.Literal(entity.table),
@@ -336,7 +337,7 @@ def _record_conflicts(
 
 
 def _record_published(
-    cur, target_schema: str, entity: Entity, shape: _Shape, run_id: str, figures: EntityFigures
+    cur, target_schema: str, entity: Entity, shape: Shape, run_id: str, figures: EntityFigures
 ) -> None:
     """Store the hashes of what was written: the baseline the next run compares pyERP's rows with."""
     target = sql.Identifier(target_schema, entity.table)
@@ -351,7 +352,7 @@ def _record_published(
             "target_hash = excluded.target_hash, run_id = excluded.run_id, published_at = now()"
         ).format(
             entity=sql.Literal(entity.table),
-            hash=_hash_of("target", shape.hashed),
+            hash=row_hash("target", shape.hashed),
             run=sql.Literal(run_id),
             target=target,
         )
@@ -362,7 +363,7 @@ def _record_published(
     figures.unchanged, figures.pinned = cur.fetchone()
 
 
-def _sample_diffs(cur, target_schema: str, entity: Entity, shape: _Shape) -> list[dict[str, object]]:
+def _sample_diffs(cur, target_schema: str, entity: Entity, shape: Shape) -> list[dict[str, object]]:
     """A few rows that would change, column by column (before they are written)."""
     cur.execute(
         sql.SQL(
@@ -385,7 +386,7 @@ def publish_entity(conn, target_schema: str, entity: Entity, run_id: str, with_s
     figures = EntityFigures()
     with conn.cursor() as cur:
         cur.execute("drop table if exists _src")
-        shape = _shape(cur, target_schema, entity)
+        shape = target_shape(cur, target_schema, entity)
         _build_source(cur, target_schema, entity, shape)
         _check_source(cur, entity)
         _classify(cur, entity)
