@@ -174,6 +174,10 @@ ENTITIES: tuple[Entity, ...] = (
     ),
 )
 
+class UnknownEntity(LookupError):
+    """A name that is not one of the pyERP tables the sync publishes."""
+
+
 ENTITIES_BY_TABLE: dict[str, Entity] = {entity.table: entity for entity in ENTITIES}
 
 
@@ -182,7 +186,7 @@ def entity(table: str) -> Entity:
     try:
         return ENTITIES_BY_TABLE[table]
     except KeyError:
-        raise KeyError(f"unknown pyERP table {table!r}; known: {', '.join(ENTITIES_BY_TABLE)}") from None
+        raise UnknownEntity(f"unknown pyERP table {table!r}; known: {', '.join(ENTITIES_BY_TABLE)}") from None
 
 
 def with_dependencies(tables: set[str]) -> tuple[Entity, ...]:

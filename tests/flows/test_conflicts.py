@@ -43,7 +43,7 @@ def test_unknown_conflict_and_bad_override_are_refused(products_conn) -> None:
     (target_id,) = query(products_conn, "select min(id) from pyerp.products_parentproduct")[0]
     with pytest.raises(ConflictError, match="not a column publish writes"):
         add_override(products_conn, SCHEMA, "products_parentproduct", target_id, "id", "")
-    with pytest.raises(KeyError, match="unknown pyERP table"):
+    with pytest.raises(LookupError, match="unknown pyERP table"):
         add_override(products_conn, SCHEMA, "products_nonsense", target_id, None, "")
 
 
