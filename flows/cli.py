@@ -15,6 +15,7 @@ from flows.conflicts import ConflictError
 from flows.database import DatabaseError
 from flows.entities import UnknownEntity
 from flows.entities import entity as entity_named
+from flows.errors import SyncFailed
 from flows.publish import PublishError
 from flows.settings import ConfigError, Settings, load_settings
 from flows.target import TargetShapeError
@@ -158,37 +159,7 @@ def history_command(
         typer.echo("no runs yet")
         return
     for run in runs:
-        cause = f" — {run.error_class}: {run.error_message}" if run.error_class else ""
-        seconds = f"{run.seconds:.1f} s" if run.seconds is not None else "running"
-        dry = " (dry run)" if run.is_dry_run else ""
-        _print_table(
-            f"{run.started_at:%Y-%m-%d %H:%M:%S} {run.mode}{dry} {run.status} in {seconds}{cause}  [{run.run_id}]",
-            [
-                "entity",
-                "extracted",
-                "rejected",
-                "created",
-                "updated",
-                "unchanged",
-                "deactivated",
-                "conflicts",
-                "seconds",
-            ],
-            [
-                [
-                    e.entity,
-                    e.extracted,
-                    e.rejected,
-                    e.created,
-                    e.updated,
-                    e.unchanged,
-                    e.deactivated,
-                    e.conflicts,
-                    f"{e.seconds:.1f}",
-                ]
-                for e in run.entities
-            ],
-        )
+        _print_run(run)
 
 
 @app.command("status")
@@ -366,11 +337,79 @@ def override_remove(override_id: Annotated[int, typer.Argument(help="The overrid
     typer.echo(f"override {override_id} removed")
 
 
+def _prepare_prefect(settings: Settings) -> None:
+    """Prefect reads its settings when first imported: point it at the data folder, and keep it offline."""
+    import os
+
+    os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    settings.prefect_home.mkdir(parents=True, exist_ok=True)
+
+
+OnlyOption = Annotated[
+    list[str] | None,
+    typer.Option("--only", help="Sync only this pyERP table (repeatable); what it depends on comes along."),
+]
+
+
+@app.command("run")
+def run_command(
+    full: Annotated[bool, typer.Option("--full", help="Re-extract every table instead of only what changed.")] = False,
+    only: OnlyOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Extract and build, then show what publish would change; write nothing.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """One sync run: extract → dbt build → publish → history (what the schedules run)."""
+    settings = _settings()
+    settings.require_legacy_url()
+    for name in only or []:
+        entity_named(name)
+    _prepare_prefect(settings)
+    from flows.sync import legacy_sync
+
+    outcome = legacy_sync(full=full, only=only, dry_run=dry_run)
+    from flows.history import list_runs
+
+    with contextlib.closing(_connection(settings)) as conn:
+        (run,) = [r for r in list_runs(conn, 5) if r.run_id == outcome["run_id"]]
+    if as_json:
+        typer.echo(json.dumps(run.to_json(), indent=2, default=str))
+        return
+    _print_run(run)
+
+
+def _print_run(run) -> None:
+    cause = f" — {run.error_class}: {run.error_message}" if run.error_class else ""
+    seconds = f"{run.seconds:.1f} s" if run.seconds is not None else "running"
+    dry = " (dry run: nothing written to pyERP)" if run.is_dry_run else ""
+    _print_table(
+        f"{run.started_at:%Y-%m-%d %H:%M:%S} {run.mode}{dry} {run.status} in {seconds}{cause}  [{run.run_id}]",
+        ["entity", "extracted", "rejected", "created", "updated", "unchanged", "deactivated", "conflicts", "seconds"],
+        [
+            [
+                e.entity,
+                e.extracted,
+                e.rejected,
+                e.created,
+                e.updated,
+                e.unchanged,
+                e.deactivated,
+                e.conflicts,
+                f"{e.seconds:.1f}",
+            ]
+            for e in run.entities
+        ],
+    )
+
+
 class DbtFailed(Exception):
     """A dbt command failed; dbt has already printed the details."""
 
 
-EXPECTED_ERRORS += (DbtFailed, ConflictError, PublishError, TargetShapeError, UnknownEntity)
+EXPECTED_ERRORS += (DbtFailed, ConflictError, PublishError, TargetShapeError, UnknownEntity, SyncFailed)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -174,6 +174,7 @@ ENTITIES: tuple[Entity, ...] = (
     ),
 )
 
+
 class UnknownEntity(LookupError):
     """A name that is not one of the pyERP tables the sync publishes."""
 
@@ -199,3 +200,17 @@ def with_dependencies(tables: set[str]) -> tuple[Entity, ...]:
             wanted.add(current.table)
             stack.extend(current.depends_on)
     return tuple(e for e in ENTITIES if e.table in wanted)
+
+
+def dependents_of(tables: set[str]) -> set[str]:
+    """The given entities plus every entity that references one of them, transitively (a changed parent can turn
+    a rejected orphan child into a valid one, so its children are rebuilt too)."""
+    affected = set(tables)
+    grew = True
+    while grew:
+        grew = False
+        for current in ENTITIES:
+            if current.table not in affected and affected.intersection(current.depends_on):
+                affected.add(current.table)
+                grew = True
+    return affected

@@ -16,7 +16,9 @@ Nothing here creates, alters, truncates or drops a pyERP table, or adds a constr
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from psycopg2 import sql
 
@@ -401,18 +403,29 @@ def publish_entity(conn, target_schema: str, entity: Entity, run_id: str, with_s
 
 
 def publish(
-    conn, target_schema: str, entities: tuple[Entity, ...], run_id: str, dry_run: bool = False
+    conn,
+    target_schema: str,
+    entities: tuple[Entity, ...],
+    run_id: str,
+    dry_run: bool = False,
+    before_commit: Callable[[Any, dict[str, EntityFigures]], None] | None = None,
 ) -> dict[str, EntityFigures]:
-    """Publish every entity in order inside one transaction; commit, or roll back on failure or a dry run."""
+    """Publish every entity in order inside one transaction; commit, or roll back on failure or a dry run.
+
+    ``before_commit(cursor, figures)`` runs inside the same transaction (the run history's figures), so pyERP's
+    rows and the figures describing them are committed together or not at all."""
     results: dict[str, EntityFigures] = {}
     try:
         for entity in entities:
             results[entity.table] = publish_entity(conn, target_schema, entity, run_id, with_samples=dry_run)
+        if dry_run:
+            conn.rollback()
+            return results
+        if before_commit is not None:
+            with conn.cursor() as cur:
+                before_commit(cur, results)
     except Exception:
         conn.rollback()
         raise
-    if dry_run:
-        conn.rollback()
-    else:
-        conn.commit()
+    conn.commit()
     return results

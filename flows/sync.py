@@ -1,0 +1,293 @@
+"""The ``legacy-sync`` flow: extract → dbt build → publish → history. The only place the steps are ordered.
+
+Retries (contracts.md): a 4D server that is down when the run starts fails it at once (the next scheduled run is
+the retry); a connection lost mid-run (4D or PostgreSQL) retries the step with exponential backoff; a failed dbt
+test never retries and blocks publish, leaving pyERP as it was. Two runs never overlap: each holds a PostgreSQL
+advisory lock for its whole length (the deployments also have a concurrency limit of one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import psycopg2
+from prefect import flow, task
+from prefect.tasks import exponential_backoff
+
+from extract.client import LegacyClient
+from extract.errors import AuthenticationFailed, SessionLimitReached, SourceUnavailable
+from extract.pipeline import ExtractResult, run_extract
+from extract.tables import TABLES
+from flows import database
+from flows.alerts import post_alert
+from flows.database import ConnectionParts, DatabaseError
+from flows.dbt import invoke_dbt
+from flows.entities import ENTITIES, Entity, dependents_of, with_dependencies
+from flows.errors import SyncFailed
+from flows.history import EntityRecord, ensure_bookkeeping, finish_run, record_entities, start_run
+from flows.publish import MARTS_SCHEMA, EntityFigures, PublishError, publish
+from flows.settings import ConfigError, Settings, load_settings
+from flows.target import TargetShapeError, ensure_target_tables, require_target_shape
+
+log = logging.getLogger("pyerp_sync")
+
+RUN_LOCK_KEY = 0x5059_4552  # "PYER": the advisory lock every run holds
+REJECTS_MODEL = "sync_rejects"
+TRANSIENT_ERRORS = (SourceUnavailable, psycopg2.OperationalError, psycopg2.InterfaceError)
+
+
+@dataclass
+class SyncReport:
+    run_id: str
+    mode: str
+    dry_run: bool
+    entities: list[EntityRecord] = field(default_factory=list)
+    skipped_dbt: bool = False
+    seconds: float = 0.0
+
+
+def classify(exc: BaseException) -> str:
+    """The run history's error class of a failure."""
+    if isinstance(exc, SyncFailed):
+        return exc.error_class
+    for kind, name in (
+        (SourceUnavailable, "source_unavailable"),
+        (AuthenticationFailed, "authentication"),
+        (SessionLimitReached, "session_limit"),
+        ((PublishError, TargetShapeError), "publish_failed"),
+        (ConfigError, "configuration"),
+        ((DatabaseError, psycopg2.Error), "database"),
+    ):
+        if isinstance(exc, kind):
+            return name
+    return "internal"
+
+
+def one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else exc.__class__.__name__
+
+
+def _transient(task_, task_run, state) -> bool:
+    return isinstance(state.result(raise_on_failure=False), TRANSIENT_ERRORS)
+
+
+# --- the steps ---------------------------------------------------------------------------------------------------
+
+
+@task(name="connect-to-4d")
+def connect_to_4d(settings: Settings) -> None:
+    """Fail fast (within a minute) when 4D is down at start; leaves the session stored for extract to reuse."""
+    with LegacyClient(
+        settings.require_legacy_url(),
+        settings.session_file,
+        username=settings.legacy_username,
+        password=settings.legacy_password,
+    ) as client:
+        client.catalog()
+
+
+@task(name="extract", retries=2, retry_delay_seconds=exponential_backoff(10), retry_condition_fn=_transient)
+def extract_legacy_4d(settings: Settings, url: str, endpoints: list[str], full: bool) -> ExtractResult:
+    return run_extract(
+        settings.require_legacy_url(),
+        destination_credentials=ConnectionParts.from_url(url).dlt_credentials(),
+        dlt_dir=settings.dlt_dir,
+        session_file=settings.session_file,
+        username=settings.legacy_username,
+        password=settings.legacy_password,
+        tables=endpoints,
+        full=full,
+    )
+
+
+@task(name="dbt-build")
+def dbt_build(env: dict[str, str], marts: list[str]) -> None:
+    """Build the marts and everything upstream, with their tests; raise when any node errors or a test fails."""
+    selectors = [f"+{mart}" for mart in marts] + [f"+{REJECTS_MODEL}"]
+    result = invoke_dbt(["build", "--select", *selectors], env)
+    if result.exception is not None:
+        raise SyncFailed("internal", f"dbt build could not run: {one_line(result.exception)}")
+    if not result.success:
+        failed = [r.node.name for r in result.result.results if str(r.status) in ("error", "fail")]
+        shown = ", ".join(failed[:3]) + (f" and {len(failed) - 3} more" if len(failed) > 3 else "")
+        raise SyncFailed("data_test_failed", f"dbt build failed ({len(failed)} node(s): {shown}); nothing published")
+
+
+@task(name="publish", retries=2, retry_delay_seconds=exponential_backoff(5), retry_condition_fn=_transient)
+def publish_marts(
+    settings: Settings,
+    url: str,
+    entities: tuple[Entity, ...],
+    run_id: str,
+    dry_run: bool,
+    records: dict[str, EntityRecord],
+) -> dict[str, EntityFigures]:
+    with contextlib.closing(database.connect(url)) as conn:
+        ensure_target_tables(conn, settings.target_schema)
+        require_target_shape(conn, settings.target_schema)
+
+        def record(cur, figures: dict[str, EntityFigures]) -> None:
+            for table, fig in figures.items():
+                rec = records[table]
+                rec.created, rec.updated, rec.unchanged = fig.created, fig.updated, fig.unchanged
+                rec.deactivated, rec.deleted_reported, rec.conflicts = (
+                    fig.deactivated,
+                    fig.deleted_reported,
+                    fig.conflicts,
+                )
+                rec.seconds += fig.seconds
+            record_entities(cur, run_id, list(records.values()))
+
+        return publish(conn, settings.target_schema, entities, run_id, dry_run=dry_run, before_commit=record)
+
+
+# --- helpers -----------------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def run_lock(url: str) -> Iterator[None]:
+    """Hold the sync's advisory lock for the run; a second run exits with 'already running'."""
+    conn = database.connect(url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("select pg_try_advisory_lock(%s)", (RUN_LOCK_KEY,))
+            if not cur.fetchone()[0]:
+                raise SyncFailed("already_running", "another pyerp-sync run is in progress; this one did nothing")
+        yield
+    finally:
+        conn.close()  # ends the session, which releases the lock
+
+
+def _primary_table(entity: str) -> str | None:
+    """The 4D table whose rows an entity counts as 'extracted' (the one it is first fed by)."""
+    feeding = [t for t in TABLES if entity in t.feeds]
+    first = next((t for t in feeding if t.feeds[0] == entity), feeding[0] if feeding else None)
+    return first.endpoint if first else None
+
+
+def _changed_entities(result: ExtractResult, entities: tuple[Entity, ...]) -> set[str]:
+    changed_tables = {name for name, stats in result.tables.items() if stats.rows_extracted or stats.rows_deleted}
+    fed = {feed for t in TABLES if t.endpoint in changed_tables for feed in t.feeds}
+    return dependents_of(fed) & {e.table for e in entities}
+
+
+def _copy_rejects(url: str, run_id: str, entities: list[str], records: dict[str, EntityRecord]) -> None:
+    """Keep this run's rejects (from the dbt model) in the history, and count them per entity."""
+    with contextlib.closing(database.connect(url)) as conn, conn.cursor() as cur:
+        cur.execute(
+            f"insert into pyerp_sync.rejects (run_id, entity, legacy_key, reason, severity, details) "
+            f"select %s, entity, legacy_key, reason, severity, details from {MARTS_SCHEMA}.{REJECTS_MODEL} "
+            "where entity = any(%s)",
+            (run_id, entities),
+        )
+        cur.execute(
+            "select entity, count(*) filter (where severity = 'error'), count(*) filter (where severity = 'warning') "
+            "from pyerp_sync.rejects where run_id = %s group by entity",
+            (run_id,),
+        )
+        for entity, rejected, warnings in cur.fetchall():
+            records[entity].rejected, records[entity].warnings = rejected, warnings
+        conn.commit()
+
+
+def _mark_abandoned_runs(conn) -> None:
+    """Runs still 'running' while we hold the lock were killed: say so in the history."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "update pyerp_sync.runs set status = 'failed', error_class = 'internal', completed_at = now(), "
+            "error_message = 'the run ended without finishing (process killed or machine restarted)' "
+            "where status = 'running'"
+        )
+    conn.commit()
+
+
+# --- the flow ----------------------------------------------------------------------------------------------------
+
+
+def run_sync(
+    settings: Settings,
+    url: str,
+    full: bool = False,
+    only: list[str] | None = None,
+    dry_run: bool = False,
+    flow_run_id: str | None = None,
+) -> SyncReport:
+    """One run: the steps in order, the history around them, the alert on failure."""
+    started = time.monotonic()
+    entities = with_dependencies(set(only)) if only else ENTITIES
+    endpoints = list(dict.fromkeys(t.endpoint for t in TABLES if {e.table for e in entities} & set(t.feeds)))
+    mode = "full" if full else "incremental"
+    with contextlib.closing(database.connect(url)) as conn:
+        ensure_bookkeeping(conn)
+        with run_lock(url):
+            _mark_abandoned_runs(conn)
+            run_id = start_run(conn, mode, only, dry_run, flow_run_id)
+            report = SyncReport(run_id=run_id, mode=mode, dry_run=dry_run)
+            records = {e.table: EntityRecord(entity=e.table) for e in entities}
+            step = "connect"
+            try:
+                connect_to_4d(settings)
+                step = "extract"
+                extracted = extract_legacy_4d(settings, url, endpoints, full)
+                for table, record in records.items():
+                    primary = _primary_table(table)
+                    stats = extracted.tables.get(primary) if primary else None
+                    record.extracted = stats.rows_extracted if stats else 0
+                step = "dbt"
+                changed = {e.table for e in entities} if full else _changed_entities(extracted, entities)
+                if changed:
+                    dbt_build(
+                        database.tool_environment(url, settings), [e.table for e in entities if e.table in changed]
+                    )
+                    _copy_rejects(url, run_id, sorted(changed), records)
+                else:
+                    report.skipped_dbt = True
+                step = "publish"
+                to_publish = tuple(e for e in entities if e.table in changed)
+                publish_marts(settings, url, to_publish, run_id, dry_run, records)  # records figures, even none
+            except Exception as exc:
+                error_class = classify(exc)
+                message = one_line(exc)
+                conn.rollback()
+                finish_run(conn, run_id, error_class, message, step)
+                if settings.alert_webhook:
+                    post_alert(
+                        settings.alert_webhook,
+                        {
+                            "event": "pyerp-sync run failed",
+                            "run_id": run_id,
+                            "flow_run_id": flow_run_id,
+                            "mode": mode,
+                            "failed_step": step,
+                            "error_class": error_class,
+                            "message": message,
+                        },
+                    )
+                raise SyncFailed(error_class, f"{step} failed: {message}") from exc
+            finish_run(conn, run_id)
+    report.entities = list(records.values())
+    report.seconds = time.monotonic() - started
+    return report
+
+
+@flow(name="legacy-sync", log_prints=True)
+def legacy_sync(full: bool = False, only: list[str] | None = None, dry_run: bool = False) -> dict[str, object]:
+    """The scheduled and manual sync run (the deployments' entrypoint)."""
+    from prefect.artifacts import create_table_artifact
+    from prefect.runtime import flow_run
+
+    settings = load_settings()
+    url = database.ensure_database(settings)
+    report = run_sync(settings, url, full=full, only=only, dry_run=dry_run, flow_run_id=str(flow_run.id or ""))
+    create_table_artifact(
+        key="legacy-sync-summary",
+        table=[{k: v for k, v in vars(r).items()} for r in report.entities],
+        description=f"pyerp-sync {report.mode} run {report.run_id}: {report.seconds:.1f} s",
+    )
+    return {"run_id": report.run_id, "seconds": report.seconds}
