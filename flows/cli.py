@@ -16,6 +16,7 @@ from flows.database import DatabaseError
 from flows.entities import UnknownEntity
 from flows.entities import entity as entity_named
 from flows.errors import SyncFailed
+from flows.prefect_server import PrefectServerError
 from flows.publish import PublishError
 from flows.settings import ConfigError, Settings, load_settings
 from flows.target import TargetShapeError
@@ -405,11 +406,47 @@ def _print_run(run) -> None:
     )
 
 
+@app.command("serve")
+def serve_command(
+    port: Annotated[int, typer.Option("--port", help="Port of the Prefect server started when none is set.")] = 4200,
+) -> None:
+    """Run the schedules of prefect.yaml (incremental every 15 min, full nightly) on this machine until Ctrl-C.
+
+    Uses the Prefect server of PREFECT_API_URL; when unset, starts one (SQLite under the data folder) first."""
+    import os
+
+    settings = _settings()
+    settings.require_legacy_url()
+    database.ensure_database(settings)
+    _prepare_prefect(settings)
+    with contextlib.ExitStack() as stack:
+        if settings.prefect_api_url is None:
+            from flows.prefect_server import local_prefect_server
+
+            os.environ["PREFECT_API_URL"] = stack.enter_context(local_prefect_server(settings.prefect_home, port))
+            typer.echo(f"Prefect UI: http://127.0.0.1:{port}  (server started for this process)")
+        from flows.deployments import read_deployments, serve_all
+
+        for spec in read_deployments():
+            typer.echo(
+                f"serving {spec.name}: {', '.join(s['cron'] + ' ' + s.get('timezone', 'UTC') for s in spec.schedules)}"
+            )
+        serve_all()
+
+
 class DbtFailed(Exception):
     """A dbt command failed; dbt has already printed the details."""
 
 
-EXPECTED_ERRORS += (DbtFailed, ConflictError, PublishError, TargetShapeError, UnknownEntity, SyncFailed)
+EXPECTED_ERRORS += (
+    DbtFailed,
+    PrefectServerError,
+    ConflictError,
+    PublishError,
+    TargetShapeError,
+    UnknownEntity,
+    SyncFailed,
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,6 +41,7 @@ class Settings:
     legacy_username: str | None
     legacy_password: str | None = None
     alert_webhook: str | None = None
+    prefect_api_url: str | None = None  # tool-owned: a running Prefect server; unset, `serve` starts one
 
     @property
     def postgres_dir(self) -> Path:
@@ -113,6 +114,7 @@ def load_settings(env_file: Path | None = None) -> Settings:
         legacy_username=_blank_to_none(env.get("LEGACY_4D_USERNAME")),
         legacy_password=_blank_to_none(env.get("LEGACY_4D_PASSWORD")),
         alert_webhook=webhook,
+        prefect_api_url=_blank_to_none(env.get("PREFECT_API_URL")),
     )
 
 
