@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from extract.errors import ExtractError
 from flows import database
 from flows.conflicts import ConflictError
 from flows.database import DatabaseError
@@ -432,6 +433,88 @@ def serve_command(
                 f"serving {spec.name}: {', '.join(s['cron'] + ' ' + s.get('timezone', 'UTC') for s in spec.schedules)}"
             )
         serve_all()
+
+
+TableOption = Annotated[
+    list[str] | None,
+    typer.Option("--table", help="Extract only this 4D table (repeatable, e.g. Artikel_Variante); parents come along."),
+]
+
+
+@app.command("extract")
+def extract_command(
+    table: TableOption = None,
+    full: Annotated[bool, typer.Option("--full", help="Read the whole tables instead of only what changed.")] = False,
+) -> None:
+    """Land 4D tables in legacy_raw (dlt pipeline legacy_4d), showing rows per table as they arrive."""
+    from extract.tables import table_for_endpoint
+
+    for name in table or []:
+        try:
+            table_for_endpoint(name)
+        except KeyError as exc:
+            raise typer.BadParameter(str(exc.args[0]), param_hint="--table") from None
+    settings = _settings()
+    legacy_url = settings.require_legacy_url()
+    url = database.ensure_database(settings)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from extract.pipeline import run_extract
+
+    with Progress(
+        TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TextColumn("rows"),
+        TimeElapsedColumn(), transient=False,
+    ) as progress:
+        tasks: dict[str, object] = {}
+
+        def show(name: str, rows: int, total: int | None) -> None:
+            if name not in tasks:
+                tasks[name] = progress.add_task(name, total=total)
+            progress.update(tasks[name], completed=rows, total=total if total is not None else max(rows, 1))
+
+        result = run_extract(
+            legacy_url,
+            destination_credentials=database.ConnectionParts.from_url(url).dlt_credentials(),
+            dlt_dir=settings.dlt_dir,
+            session_file=settings.session_file,
+            username=settings.legacy_username,
+            password=settings.legacy_password,
+            tables=table,
+            full=full,
+            progress=show,
+        )
+    session = (
+        "reused the stored 4D session" if result.session_reused else f"{result.sessions_established} new 4D session"
+    )
+    _print_table(
+        f"extract: {result.rows_extracted} rows landed, {result.rows_deleted} marked deleted, {result.requests} 4D "
+        f"requests, {session}, {result.seconds:.1f} s",
+        ["4D table", "strategy", "mode", "extracted", "deleted", "requests", "pages", "seconds"],
+        [
+            [t.table, t.strategy, "full" if t.full else "incremental", t.rows_extracted, t.rows_deleted, t.requests,
+             t.pages, f"{t.seconds:.1f}"]
+            for t in result.tables.values()
+        ],
+    )
+    for warning in result.drift:
+        typer.echo(f"drift: {warning}", err=True)
+
+
+EXPECTED_ERRORS += (ExtractError,)
+
+
+@app.command(
+    "emulator",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+    add_help_option=False,
+)
+def emulator_command(ctx: typer.Context) -> None:
+    """Serve the bundled 4D emulator: pyerp-sync emulator --port 8080 --scale 1 --seed 42 (--help for options)."""
+    import emulator
+
+    code = emulator.main(list(ctx.args))
+    if code:
+        raise typer.Exit(code)
 
 
 class DbtFailed(Exception):

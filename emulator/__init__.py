@@ -1,0 +1,9 @@
+"""A 4D REST server emulator with a realistic generated legacy dataset (see emulator/README.md)."""
+
+from emulator.cli import main
+from emulator.defects import DefectRates
+from emulator.faults import Faults
+from emulator.mutations import Changes
+from emulator.server import EmulatorServer, RequestRecord
+
+__all__ = ["Changes", "DefectRates", "EmulatorServer", "Faults", "RequestRecord", "main"]
