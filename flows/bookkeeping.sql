@@ -7,7 +7,7 @@ create schema if not exists pyerp_sync;
 create table if not exists pyerp_sync.runs (
     run_id uuid primary key,
     flow_run_id text,
-    mode text not null check (mode in ('full', 'incremental')),
+    mode text not null check (mode in ('full', 'incremental', 'publish')),
     only_entities text [],
     is_dry_run boolean not null default false,
     status text not null check (status in ('running', 'succeeded', 'failed')),

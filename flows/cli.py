@@ -462,8 +462,12 @@ def extract_command(
     from extract.pipeline import run_extract
 
     with Progress(
-        TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TextColumn("rows"),
-        TimeElapsedColumn(), transient=False,
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("rows"),
+        TimeElapsedColumn(),
+        transient=False,
     ) as progress:
         tasks: dict[str, object] = {}
 
@@ -491,8 +495,16 @@ def extract_command(
         f"requests, {session}, {result.seconds:.1f} s",
         ["4D table", "strategy", "mode", "extracted", "deleted", "requests", "pages", "seconds"],
         [
-            [t.table, t.strategy, "full" if t.full else "incremental", t.rows_extracted, t.rows_deleted, t.requests,
-             t.pages, f"{t.seconds:.1f}"]
+            [
+                t.table,
+                t.strategy,
+                "full" if t.full else "incremental",
+                t.rows_extracted,
+                t.rows_deleted,
+                t.requests,
+                t.pages,
+                f"{t.seconds:.1f}",
+            ]
             for t in result.tables.values()
         ],
     )
@@ -515,6 +527,96 @@ def emulator_command(ctx: typer.Context) -> None:
     code = emulator.main(list(ctx.args))
     if code:
         raise typer.Exit(code)
+
+
+@app.command("publish")
+def publish_command(
+    only: OnlyOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change (counts and sample diffs); write nothing.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Apply the current marts to pyERP (only after a passing dbt build), in one transaction."""
+    from flows.dbt_results import require_passing_build
+    from flows.entities import ENTITIES, with_dependencies
+    from flows.history import EntityRecord, finish_run, record_entities, start_run
+    from flows.publish import publish
+    from flows.target import ensure_target_tables, require_target_shape
+
+    settings = _settings()
+    entities = with_dependencies(set(only)) if only else ENTITIES
+    require_passing_build()
+    with contextlib.closing(_connection(settings)) as conn:
+        ensure_target_tables(conn, settings.target_schema)
+        require_target_shape(conn, settings.target_schema)
+        run_id = start_run(conn, "publish", only, dry_run)
+
+        def record(cur, figures) -> None:
+            record_entities(
+                cur,
+                run_id,
+                [
+                    EntityRecord(
+                        entity=t,
+                        created=f.created,
+                        updated=f.updated,
+                        unchanged=f.unchanged,
+                        deactivated=f.deactivated,
+                        deleted_reported=f.deleted_reported,
+                        conflicts=f.conflicts,
+                        seconds=f.seconds,
+                    )
+                    for t, f in figures.items()
+                ],
+            )
+
+        try:
+            figures = publish(conn, settings.target_schema, entities, run_id, dry_run=dry_run, before_commit=record)
+        except Exception as exc:
+            finish_run(conn, run_id, "publish_failed", str(exc).splitlines()[0] if str(exc) else repr(exc), "publish")
+            raise
+        finish_run(conn, run_id)
+    if as_json:
+        typer.echo(json.dumps({t: vars(f) for t, f in figures.items()}, indent=2, default=str))
+        return
+    title = "publish --dry-run: what would change (nothing was written)" if dry_run else "published"
+    _print_table(
+        title,
+        ["entity", "created", "updated", "unchanged", "deactivated", "conflicts"],
+        [[t, f.created, f.updated, f.unchanged, f.deactivated, f.conflicts] for t, f in figures.items()],
+    )
+    if dry_run:
+        for table, fig in figures.items():
+            for sample in fig.samples:
+                changes = "; ".join(f"{c}: {old!r} → {new!r}" for c, (old, new) in list(sample["changes"].items())[:6])
+                typer.echo(f"  {table} {sample['action']} id={sample['target_id']}: {changes}")
+
+
+@app.command("docs")
+def docs_command(
+    port: Annotated[int, typer.Option("--port", help="Port to serve the lineage site on.")] = 8081,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve it after generating.")] = True,
+) -> None:
+    """Generate dbt's lineage and column docs as one static page, and serve it."""
+    settings = _settings()
+    url = database.ensure_database(settings)
+    from flows.dbt import invoke_dbt
+    from flows.settings import DBT_PROJECT_DIR
+
+    result = invoke_dbt(["docs", "generate", "--static"], database.tool_environment(url, settings))
+    if not result.success:
+        raise DbtFailed("dbt docs generate failed (see dbt's output above)")
+    page = DBT_PROJECT_DIR / "target" / "static_index.html"
+    typer.echo(f"lineage site: {page}")
+    if serve:
+        import functools
+        import http.server
+
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(page.parent))
+        with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+            typer.echo(f"serving on http://127.0.0.1:{port}/static_index.html  (Ctrl-C to stop)")
+            server.serve_forever()
 
 
 class DbtFailed(Exception):
