@@ -619,6 +619,45 @@ def docs_command(
             server.serve_forever()
 
 
+@app.command("reconcile")
+def reconcile_command(entity: EntityOption = None, as_json: JsonOption = False) -> None:
+    """Compare each pyERP table with its 4D source (counts and key sets over the REST API)."""
+    from flows.reconcile import DERIVED, KEY_MAPS, reconcile
+
+    settings = _settings()
+    settings.require_legacy_url()
+    entities = [entity_named(entity).table] if entity else list(KEY_MAPS)
+    with contextlib.closing(_connection(settings)) as conn:
+        results = reconcile(conn, settings, entities)
+    if as_json:
+        typer.echo(json.dumps([{**vars(r), "matches": r.matches} for r in results], indent=2))
+    else:
+        _print_table(
+            "4D source vs pyERP (missing: in 4D, not rejected, not in pyERP; extra: in pyERP, not in 4D)",
+            ["entity", "4D table", "4D rows", "pyERP rows", "rejected", "missing", "extra", "e.g."],
+            [
+                [
+                    r.entity,
+                    r.source_table,
+                    r.source_rows,
+                    r.pyerp_rows,
+                    r.rejected,
+                    r.missing_in_pyerp,
+                    r.extra_in_pyerp,
+                    ", ".join((r.missing_sample + r.extra_sample)[:3]),
+                ]
+                for r in results
+            ],
+        )
+        skipped = [e for e in DERIVED if entity in (None, e)]
+        if skipped:
+            typer.echo(f"derived from other tables, compared through them: {', '.join(skipped)}")
+    differing = [r.entity for r in results if not r.matches]
+    if differing:
+        typer.echo(f"pyerp-sync: reconcile: {len(differing)} table(s) differ: {', '.join(differing)}", err=True)
+        raise typer.Exit(1)
+
+
 class DbtFailed(Exception):
     """A dbt command failed; dbt has already printed the details."""
 
