@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: test lint install clean
+.PHONY: demo test lint install clean
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "pyerp-sync needs Python 3.11 or newer")'
@@ -14,6 +14,9 @@ $(INSTALLED): pyproject.toml
 	@touch $@
 
 install: $(INSTALLED)
+
+demo: $(INSTALLED)
+	$(BIN)/pyerp-sync demo
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
