@@ -1,0 +1,38 @@
+with
+
+source as (
+
+    select * from {{ source('legacy_4d', 'stamm_lager_schuetten_slots') }}
+
+),
+
+renamed as (
+
+    select
+        ---- ids
+        "__KEY" as legacy_key,
+        {{ to_integer('"ID"') }} as legacy_id,
+        {{ to_integer('"ID_Lager_Schuetten_Slots"') }} as box_legacy_id,
+        {{ extract_deferred_key('viele_zu_eins') }} as box_relation_key,
+        {{ to_integer('"Auftrags_Nr"') }} as order_number,
+
+        ---- numerics
+        {{ to_integer('"Lfd_Nr"') }} as slot_number,
+
+        ---- json
+        {{ parse_json('data_') }} as slot_data,
+
+        ---- timestamps
+        "__TIMESTAMP" as legacy_modified_at,
+
+        ---- system
+        "__STAMP" as legacy_stamp,
+        _is_deleted as is_deleted,
+        _deleted_at as deleted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+)
+
+select * from renamed

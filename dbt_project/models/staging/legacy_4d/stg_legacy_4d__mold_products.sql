@@ -1,0 +1,36 @@
+with
+
+source as (
+
+    select * from {{ source('legacy_4d', 'form_artikel') }}
+
+),
+
+renamed as (
+
+    select
+        ---- ids
+        "__KEY" as legacy_key,
+        {{ to_integer('"FormNr"') }} as mold_number,
+
+        ---- strings
+        {{ clean_text('"Art_Nr"') }} as legacy_base_sku,
+
+        ---- numerics
+        {{ to_integer('"Anzahl"') }} as products_per_mold,
+        {{ to_numeric('"Gewichtung"') }} as weight_per_product,
+
+        ---- timestamps
+        "__TIMESTAMP" as legacy_modified_at,
+
+        ---- system
+        "__STAMP" as legacy_stamp,
+        _is_deleted as is_deleted,
+        _deleted_at as deleted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,49 @@
+with
+
+source as (
+
+    select * from {{ source('legacy_4d', 'werksauftraege') }}
+
+),
+
+renamed as (
+
+    select
+        ---- ids
+        "__KEY" as legacy_key,
+        {{ clean_text('"UUID"') }} as legacy_uuid,
+        {{ to_integer('"WerkAufNr"') }} as production_order_number,
+        {{ to_integer('"Form_Nr"') }} as mold_number,
+        {{ clean_text('"linked_Form"') }} as mold_legacy_key,
+
+        ---- strings
+        upper({{ clean_text('"Status"') }}) as status_code,
+        {{ clean_text('created_name') }} as created_by,
+        {{ clean_text('modified_name') }} as modified_by,
+
+        ---- numerics
+        {{ to_integer('"Stückzahl"') }} as quantity,
+        {{ to_integer('"Prio"') }} as priority,
+
+        ---- dates
+        {{ parse_4d_date('eingestellt') }} as placed_date,
+        {{ parse_4d_date('"Termin"') }} as planned_date,
+        {{ parse_4d_date('created_date') }} as created_date,
+        {{ parse_4d_time('created_time') }} as created_time,
+        {{ parse_4d_date('modified_date') }} as modified_date,
+        {{ parse_4d_time('modified_time') }} as modified_time,
+
+        ---- timestamps
+        "__TIMESTAMP" as legacy_modified_at,
+
+        ---- system
+        "__STAMP" as legacy_stamp,
+        _is_deleted as is_deleted,
+        _deleted_at as deleted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+)
+
+select * from renamed

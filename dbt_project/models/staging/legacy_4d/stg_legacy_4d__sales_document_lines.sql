@@ -1,0 +1,50 @@
+with
+
+source as (
+
+    select * from {{ source('legacy_4d', 'belege_pos') }}
+
+),
+
+renamed as (
+
+    select
+        ---- ids
+        "__KEY" as legacy_key,
+        {{ to_integer('"AbsNr"') }} as sales_document_number,
+        {{ to_integer('"PosNr"') }} as position_number,
+
+        ---- strings
+        {{ clean_text('"ArtNr"') }} as legacy_sku,
+        {{ clean_text('"Bezeichnung"') }} as description,
+        upper({{ clean_text('"Art"') }}) as line_type_code,
+        {{ clean_multiline_text('"Anmerkung"') }} as notes,
+
+        ---- numerics
+        {{ to_numeric('"Menge"') }} as quantity,
+        {{ to_numeric('"Preis"') }} as unit_price,
+        {{ to_numeric('"Rabatt"') }} as discount_percent,
+        {{ to_numeric('"Pos_Betrag"') }} as line_amount,
+        {{ to_numeric('"Pick_Menge"') }} as picked_quantity,
+
+        ---- booleans
+        {{ to_boolean('"Picking_ok"') }} as is_picking_complete,
+        {{ to_boolean('"PreOrder"') }} as is_preorder,
+
+        ---- dates
+        {{ parse_4d_date('"Termin"') }} as due_date,
+
+        ---- timestamps
+        "__TIMESTAMP" as legacy_modified_at,
+
+        ---- system
+        "__STAMP" as legacy_stamp,
+        _is_deleted as is_deleted,
+        _deleted_at as deleted_at,
+        _dlt_load_id as dlt_load_id
+
+    from source
+
+)
+
+select * from renamed
