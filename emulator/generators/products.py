@@ -7,8 +7,9 @@ from datetime import date
 
 import orjson
 
+from emulator.clock import HISTORY_END_MS
 from emulator.defects import plan_defects
-from emulator.generators.common import Generation, audit, history, random_day
+from emulator.generators.common import DAY_MS, Generation, audit, history, random_day
 from emulator.values import (
     COLOURS,
     EMPTY_DATE,
@@ -108,7 +109,9 @@ def generate_families(gen: Generation) -> None:
             number = pick(rng, clean_numbers) if clean_numbers else numbers[0]
         if reason:
             gen.manifest.add(table, key, reason)
-        created, modified, stamp = history(rng)
+        # The copy is created after every original (generated creations end a day before the history does), so
+        # "the later-created row is the duplicate" holds for the manifest too; the draws stay the same.
+        created, modified, stamp = history(rng, HISTORY_END_MS - DAY_MS) if reason == "duplicate_key" else history(rng)
         described = rng.random() > 0.14
         values = (
             number, padded_text(rng, name), name_en,

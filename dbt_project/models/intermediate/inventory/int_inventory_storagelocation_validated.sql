@@ -1,0 +1,103 @@
+{#- One row per Stamm_Lagerorte row (soft-deleted ones included), mapped to
+    pyERP's inventory_storagelocation, with the reasons it cannot be
+    published. Regal, Fach and Boden become unit, compartment and shelf as
+    text; the name is country-city-R<unit>-F<compartment>-B<shelf>. -#}
+with
+
+storage_locations as (
+
+    select * from {{ ref('stg_legacy_4d__storage_locations') }}
+
+),
+
+mapped as (
+
+    select  -- noqa: ST06
+        ---- ids
+        storage_locations.legacy_key,
+        storage_locations.legacy_id::text as legacy_id,
+
+        ---- strings
+        coalesce(storage_locations.country_code, '') as country,
+        coalesce(storage_locations.city_building, '') as city_building,
+        coalesce(storage_locations.rack_number::text, '') as unit,
+        coalesce(storage_locations.compartment_number::text, '')
+            as compartment,
+        coalesce(storage_locations.shelf_number::text, '') as shelf,
+        coalesce(storage_locations.location_code, '') as location_code,
+        coalesce(
+            nullif(
+                concat_ws(
+                    '-',
+                    nullif(storage_locations.country_code, ''),
+                    storage_locations.city_building,
+                    'R' || storage_locations.rack_number,
+                    'F' || storage_locations.compartment_number,
+                    'B' || storage_locations.shelf_number
+                ),
+                ''
+            ),
+            'Location ' || storage_locations.legacy_id
+        ) as name,  -- noqa: RF04
+        '' as description,
+
+        ---- numerics
+        null::integer as box_capacity,
+        null::integer as capacity_limit,
+        null::integer as capacity,
+
+        ---- booleans
+        coalesce(storage_locations.is_clearance_sale, false) as sale,
+        coalesce(storage_locations.is_special_storage, false) as special_spot,
+        not storage_locations.is_deleted as is_active,
+        true as is_synchronized,
+        storage_locations.is_deleted,
+
+        ---- timestamps
+        storage_locations.legacy_modified_at as legacy_modified,
+        storage_locations.legacy_modified_at as source_modified_at
+
+    from storage_locations
+
+),
+
+ranked as (
+
+    select
+        mapped.*,
+        row_number() over (
+            partition by mapped.legacy_id
+            order by mapped.is_deleted asc, mapped.legacy_key asc
+        ) as legacy_id_rank,
+        row_number() over (
+            partition by
+                mapped.country,
+                mapped.city_building,
+                mapped.unit,
+                mapped.compartment,
+                mapped.shelf
+            order by mapped.is_deleted asc, mapped.legacy_key asc
+        ) as place_rank
+    from mapped
+
+),
+
+validated as (
+
+    select
+        ranked.*,
+        array_remove(array[
+            case when ranked.legacy_id is null then 'missing_key' end,
+            case
+                when
+                    ranked.legacy_id is not null
+                    and (ranked.legacy_id_rank > 1 or ranked.place_rank > 1)
+                    then 'duplicate_key'
+            end
+        ], null) as rejection_reasons,
+        array[]::text[] as warning_reasons
+    from ranked
+
+)
+
+select * from validated

@@ -1,0 +1,78 @@
+{#- One row per Kunden row (soft-deleted ones included), mapped to pyERP's
+    sales_customer, with the reasons it cannot be published. -#}
+with
+
+customers as (
+
+    select * from {{ ref('int_sales_customers_joined_to_addresses') }}
+
+),
+
+mapped as (
+
+    select  -- noqa: ST06
+        ---- ids
+        customers.legacy_key,
+        customers.legacy_key as legacy_id,
+        customers.customer_number::text as customer_number,
+        customers.address_number::text as legacy_address_number,
+
+        ---- strings
+        customers.customer_name as name,  -- noqa: RF04
+        coalesce(customers.customer_group, '') as customer_group,
+        coalesce(customers.price_group::text, '') as price_group,
+        coalesce(customers.vat_id, '') as vat_id,
+        coalesce(customers.payment_method, '') as payment_method,
+        coalesce(customers.shipping_method, '') as shipping_method,
+        '' as notes,
+
+        ---- numerics
+        customers.credit_limit,
+        customers.discount_percent as discount_percentage,
+        customers.payment_discount_days as payment_terms_discount_days,
+        customers.payment_net_days as payment_terms_net_days,
+
+        ---- booleans
+        coalesce(customers.is_delivery_blocked, false) as delivery_block,
+        true as is_synchronized,
+        customers.is_deleted,
+
+        ---- timestamps
+        customers.legacy_modified_at as legacy_modified,
+        customers.legacy_modified_at as source_modified_at,
+
+        ---- validation
+        row_number() over (
+            partition by customers.customer_number
+            order by customers.is_deleted asc, customers.legacy_key asc
+        ) as customer_number_rank
+
+    from customers
+
+),
+
+validated as (
+
+    select
+        mapped.*,
+        array_remove(array[
+            case when mapped.customer_number is null then 'missing_key' end,
+            case
+                when
+                    mapped.customer_number is not null
+                    and mapped.customer_number_rank > 1
+                    then 'duplicate_key'
+            end,
+            case
+                when
+                    abs(mapped.credit_limit) >= 1e8
+                    or abs(mapped.discount_percentage) >= 1e3
+                    then 'amount_out_of_range'
+            end
+        ], null) as rejection_reasons,
+        array[]::text[] as warning_reasons
+    from mapped
+
+)
+
+select * from validated
