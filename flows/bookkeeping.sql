@@ -20,9 +20,17 @@ create table if not exists pyerp_sync.runs (
     ),
     error_message text,
     started_at timestamptz not null default now(),
-    completed_at timestamptz
+    completed_at timestamptz,
+    -- wall seconds of each step of this run (null: the step did not run)
+    extract_seconds numeric(12, 3),
+    dbt_seconds numeric(12, 3),
+    publish_seconds numeric(12, 3)
 );
 create index if not exists runs_started_at on pyerp_sync.runs (started_at desc);
+-- Columns added after the first release: a schema created by an older version gains them here.
+alter table pyerp_sync.runs add column if not exists extract_seconds numeric(12, 3);
+alter table pyerp_sync.runs add column if not exists dbt_seconds numeric(12, 3);
+alter table pyerp_sync.runs add column if not exists publish_seconds numeric(12, 3);
 
 -- One row per run and pyERP table: the real row changes publish made, and what extract and dbt saw.
 create table if not exists pyerp_sync.run_entities (
@@ -123,3 +131,13 @@ select
     ) as stats,
     coalesce(runs.error_message, '') as error_message
 from pyerp_sync.runs as runs;
+
+-- Per raw table: the newest dlt load that a successful run has carried all the way into pyERP. A run rebuilds and
+-- publishes only what has newer loads (and what depends on it), so a run that failed after extract is made good
+-- by the next one instead of being skipped as "nothing new".
+create table if not exists pyerp_sync.raw_watermarks (
+    raw_table text primary key,
+    load_id numeric not null,
+    run_id uuid not null,
+    updated_at timestamptz not null default now()
+);

@@ -44,6 +44,14 @@ def start_run(
     return run_id
 
 
+def record_step_seconds(conn, run_id: str, step: str, seconds: float) -> None:
+    """The wall time of one step of a run (committed at once, so a failed run keeps what it measured)."""
+    column = {"extract": "extract_seconds", "dbt": "dbt_seconds", "publish": "publish_seconds"}[step]
+    with conn.cursor() as cur:
+        cur.execute(f"update pyerp_sync.runs set {column} = %s where run_id = %s", (seconds, run_id))
+    conn.commit()
+
+
 def finish_run(
     conn, run_id: str, error_class: str | None = None, message: str | None = None, failed_step: str | None = None
 ) -> None:
@@ -100,6 +108,7 @@ class RunSummary:
     error_message: str | None
     failed_step: str | None
     only_entities: list[str] | None
+    step_seconds: dict[str, float | None]
     entities: list[EntityRecord]
 
     @property
@@ -119,10 +128,21 @@ def list_runs(conn, limit: int = 20) -> list[RunSummary]:
     with conn.cursor() as cur:
         cur.execute(
             "select run_id::text, mode, status, is_dry_run, started_at, completed_at, error_class, error_message, "
-            "failed_step, only_entities from pyerp_sync.runs order by started_at desc limit %s",
+            "failed_step, only_entities, extract_seconds, dbt_seconds, publish_seconds from pyerp_sync.runs "
+            "order by started_at desc limit %s",
             (limit,),
         )
-        runs = [RunSummary(*row, entities=[]) for row in cur.fetchall()]
+        runs = [
+            RunSummary(
+                *row[:10],
+                step_seconds={
+                    step: float(value) if value is not None else None
+                    for step, value in zip(("extract", "dbt", "publish"), row[10:], strict=True)
+                },
+                entities=[],
+            )
+            for row in cur.fetchall()
+        ]
         if not runs:
             return []
         fields = list(EntityRecord.__dataclass_fields__)

@@ -28,8 +28,16 @@ from flows.database import ConnectionParts, DatabaseError
 from flows.dbt import invoke_dbt
 from flows.entities import ENTITIES, Entity, dependents_of, with_dependencies
 from flows.errors import SyncFailed
-from flows.history import EntityRecord, ensure_bookkeeping, finish_run, record_entities, start_run
+from flows.history import (
+    EntityRecord,
+    ensure_bookkeeping,
+    finish_run,
+    record_entities,
+    record_step_seconds,
+    start_run,
+)
 from flows.publish import MARTS_SCHEMA, EntityFigures, PublishError, publish
+from flows.raw_changes import advance_watermarks, newest_loads, tables_with_unpublished_loads
 from flows.settings import ConfigError, Settings, load_settings
 from flows.target import TargetShapeError, ensure_target_tables, require_target_shape
 
@@ -108,8 +116,11 @@ def extract_legacy_4d(settings: Settings, url: str, endpoints: list[str], full: 
 @task(name="dbt-build")
 def dbt_build(env: dict[str, str], marts: list[str]) -> None:
     """Build the marts and everything upstream, with their tests; raise when any node errors or a test fails."""
-    selectors = [f"+{mart}" for mart in marts] + [f"+{REJECTS_MODEL}"]
-    result = invoke_dbt(["build", "--select", *selectors], env)
+    # Marts with everything upstream, and the rejects view itself (it covers whichever entities are built).
+    # "cautious": only the tests whose every parent is selected, so a run limited with --only never tests models
+    # it did not build.
+    selectors = [f"+{mart}" for mart in marts] + [REJECTS_MODEL]
+    result = invoke_dbt(["--quiet", "build", "--select", *selectors, "--indirect-selection", "cautious"], env)
     if result.exception is not None:
         raise SyncFailed("internal", f"dbt build could not run: {one_line(result.exception)}")
     if not result.success:
@@ -126,6 +137,7 @@ def publish_marts(
     run_id: str,
     dry_run: bool,
     records: dict[str, EntityRecord],
+    loads: dict[str, float],
 ) -> dict[str, EntityFigures]:
     with contextlib.closing(database.connect(url)) as conn:
         ensure_target_tables(conn, settings.target_schema)
@@ -142,6 +154,7 @@ def publish_marts(
                 )
                 rec.seconds += fig.seconds
             record_entities(cur, run_id, list(records.values()))
+            advance_watermarks(cur, run_id, loads)
 
         return publish(conn, settings.target_schema, entities, run_id, dry_run=dry_run, before_commit=record)
 
@@ -171,9 +184,10 @@ def _primary_table(entity: str) -> str | None:
     return first.endpoint if first else None
 
 
-def _changed_entities(result: ExtractResult, entities: tuple[Entity, ...]) -> set[str]:
-    changed_tables = {name for name, stats in result.tables.items() if stats.rows_extracted or stats.rows_deleted}
-    fed = {feed for t in TABLES if t.endpoint in changed_tables for feed in t.feeds}
+def _entities_to_rebuild(conn, entities: tuple[Entity, ...], loads: dict[str, float]) -> set[str]:
+    """Entities fed by raw tables holding loads no successful run has published, and what depends on them."""
+    unpublished = tables_with_unpublished_loads(conn, loads)
+    fed = {feed for t in TABLES if t.resource in unpublished for feed in t.feeds}
     return dependents_of(fed) & {e.table for e in entities}
 
 
@@ -194,6 +208,16 @@ def _copy_rejects(url: str, run_id: str, entities: list[str], records: dict[str,
         for entity, rejected, warnings in cur.fetchall():
             records[entity].rejected, records[entity].warnings = rejected, warnings
         conn.commit()
+
+
+@contextlib.contextmanager
+def _timed(conn, run_id: str, step: str) -> Iterator[None]:
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        conn.rollback()
+        record_step_seconds(conn, run_id, step, time.monotonic() - started)
 
 
 def _mark_abandoned_runs(conn) -> None:
@@ -234,23 +258,28 @@ def run_sync(
             try:
                 connect_to_4d(settings)
                 step = "extract"
-                extracted = extract_legacy_4d(settings, url, endpoints, full)
+                with _timed(conn, run_id, step):
+                    extracted = extract_legacy_4d(settings, url, endpoints, full)
                 for table, record in records.items():
                     primary = _primary_table(table)
                     stats = extracted.tables.get(primary) if primary else None
                     record.extracted = stats.rows_extracted if stats else 0
                 step = "dbt"
-                changed = {e.table for e in entities} if full else _changed_entities(extracted, entities)
+                scope = tuple(t for t in TABLES if t.endpoint in endpoints)
+                loads = newest_loads(conn, scope)
+                changed = {e.table for e in entities} if full else _entities_to_rebuild(conn, entities, loads)
                 if changed:
-                    dbt_build(
-                        database.tool_environment(url, settings), [e.table for e in entities if e.table in changed]
-                    )
+                    with _timed(conn, run_id, step):
+                        dbt_build(
+                            database.tool_environment(url, settings), [e.table for e in entities if e.table in changed]
+                        )
                     _copy_rejects(url, run_id, sorted(changed), records)
                 else:
                     report.skipped_dbt = True
                 step = "publish"
                 to_publish = tuple(e for e in entities if e.table in changed)
-                publish_marts(settings, url, to_publish, run_id, dry_run, records)  # records figures, even none
+                with _timed(conn, run_id, step):
+                    publish_marts(settings, url, to_publish, run_id, dry_run, records, loads)  # figures even for none
             except Exception as exc:
                 error_class = classify(exc)
                 message = one_line(exc)

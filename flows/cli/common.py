@@ -55,7 +55,10 @@ def print_table(title: str, headers: list[str], rows: list[list[object]]) -> Non
         table.add_column(header, justify="right" if header in NUMERIC_HEADERS else "left")
     for row in rows:
         table.add_row(*["" if v is None else str(v) for v in row])
-    Console().print(table)
+    console = Console()
+    if not console.is_terminal:  # piped or captured: don't squeeze the table into 80 columns
+        console = Console(width=200)
+    console.print(table)
 
 
 NUMERIC_HEADERS = {
@@ -93,8 +96,10 @@ def print_run(run) -> None:
     cause = f" — {run.error_class}: {run.error_message}" if run.error_class else ""
     seconds = f"{run.seconds:.1f} s" if run.seconds is not None else "running"
     dry = " (dry run: nothing written to pyERP)" if run.is_dry_run else ""
+    steps = " · ".join(f"{step} {sec:.1f} s" for step, sec in run.step_seconds.items() if sec is not None)
+    steps = f" ({steps})" if steps else ""
     print_table(
-        f"{run.started_at:%Y-%m-%d %H:%M:%S} {run.mode}{dry} {run.status} in {seconds}{cause}  [{run.run_id}]",
+        f"{run.started_at:%Y-%m-%d %H:%M:%S} {run.mode}{dry} {run.status} in {seconds}{steps}{cause}  [{run.run_id}]",
         ["entity", "extracted", "rejected", "created", "updated", "unchanged", "deactivated", "conflicts", "seconds"],
         [
             [

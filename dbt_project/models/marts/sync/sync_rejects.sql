@@ -2,10 +2,18 @@
     flagged (warning: published and reported), for every pyERP entity in
     var('pyerp_entities'). A view, so it is always as current as the
     intermediate models it reads; the flow copies it into
-    pyerp_sync.rejects for each run. -#}
-{%- set entities = var('pyerp_entities') or [] %}
+    pyerp_sync.rejects for each run. An entity whose validated model does
+    not exist yet (a first run limited with --only) is left out until it
+    does: the view is rebuilt on every run. -#}
+{%- set branches = [] %}
+{%- for entity in var('pyerp_entities') or [] %}
+    {%- set validated = ref('int_' ~ entity ~ '_validated') %}
+    {%- if not execute or load_relation(validated) is not none %}
+        {%- do branches.append((entity, validated)) %}
+    {%- endif %}
+{%- endfor %}
 
-{%- if entities | length == 0 %}
+{%- if branches | length == 0 %}
 
     select
         null::text as entity,
@@ -17,7 +25,7 @@
 
 {%- else %}
 
-    {%- for entity in entities %}
+    {%- for entity, validated in branches %}
 
         select
             '{{ entity }}'::text as entity,
@@ -25,7 +33,7 @@
             reasons.reason::text as reason,
             reasons.severity::text as severity,
             null::text as details
-        from {{ ref('int_' ~ entity ~ '_validated') }} as validated
+        from {{ validated }} as validated
         cross join
             lateral (
                 select
