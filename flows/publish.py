@@ -392,6 +392,8 @@ def publish_entity(conn, target_schema: str, entity: Entity, run_id: str, with_s
         _build_source(cur, target_schema, entity, shape)
         _check_source(cur, entity)
         _classify(cur, entity)
+        # Temp tables are never auto-analyzed: without statistics the planner joins them by nested loop.
+        cur.execute("analyze _src")
         if with_samples:
             figures.samples = _sample_diffs(cur, target_schema, entity, shape)
         _record_conflicts(cur, target_schema, entity, shape, run_id, figures)

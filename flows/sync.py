@@ -118,9 +118,21 @@ def dbt_build(env: dict[str, str], marts: list[str]) -> None:
     """Build the marts and everything upstream, with their tests; raise when any node errors or a test fails."""
     # Marts with everything upstream, and the rejects view itself (it covers whichever entities are built).
     # "cautious": only the tests whose every parent is selected, so a run limited with --only never tests models
-    # it did not build.
+    # it did not build. Unit tests check the code, not the data: they run in the test suite, not on every sync.
     selectors = [f"+{mart}" for mart in marts] + [REJECTS_MODEL]
-    result = invoke_dbt(["--quiet", "build", "--select", *selectors, "--indirect-selection", "cautious"], env)
+    result = invoke_dbt(
+        [
+            "--quiet",
+            "build",
+            "--select",
+            *selectors,
+            "--indirect-selection",
+            "cautious",
+            "--exclude-resource-type",
+            "unit_test",
+        ],
+        env,
+    )
     if result.exception is not None:
         raise SyncFailed("internal", f"dbt build could not run: {one_line(result.exception)}")
     if not result.success:
@@ -210,6 +222,21 @@ def _copy_rejects(url: str, run_id: str, entities: list[str], records: dict[str,
         conn.commit()
 
 
+def _analyze_loaded(conn, result: ExtractResult) -> None:
+    """Planner statistics for the raw tables this run loaded rows into (autovacuum would come too late for the
+    dbt build that follows)."""
+    from psycopg2 import sql
+
+    loaded = [stats.resource for stats in result.tables.values() if stats.rows_extracted or stats.rows_deleted]
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            for resource in loaded:
+                cur.execute(sql.SQL("analyze {}").format(sql.Identifier("legacy_raw", resource)))
+    finally:
+        conn.autocommit = False
+
+
 @contextlib.contextmanager
 def _timed(conn, run_id: str, step: str) -> Iterator[None]:
     started = time.monotonic()
@@ -266,6 +293,7 @@ def run_sync(
                     record.extracted = stats.rows_extracted if stats else 0
                 step = "dbt"
                 scope = tuple(t for t in TABLES if t.endpoint in endpoints)
+                _analyze_loaded(conn, extracted)
                 loads = newest_loads(conn, scope)
                 changed = {e.table for e in entities} if full else _entities_to_rebuild(conn, entities, loads)
                 if changed:

@@ -20,6 +20,12 @@ from flows.settings import PROJECT_ROOT, Settings, test_database_url
 
 _counter = itertools.count()
 
+# Prefect reads its settings when first imported (during collection, before any fixture runs): keep the tests'
+# Prefect state inside the project and offline.
+os.environ.setdefault("PREFECT_HOME", str(PROJECT_ROOT / ".pyerp-sync" / "test-prefect"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _isolate_from_user_configuration() -> Iterator[None]:
@@ -28,7 +34,6 @@ def _isolate_from_user_configuration() -> Iterator[None]:
     keep = saved.get("PYERP_SYNC_TEST_DATABASE_URL")
     if keep:
         os.environ["PYERP_SYNC_TEST_DATABASE_URL"] = keep
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     yield
     os.environ.update(saved)
 
