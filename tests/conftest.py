@@ -25,6 +25,7 @@ _counter = itertools.count()
 os.environ.setdefault("PREFECT_HOME", str(PROJECT_ROOT / ".pyerp-sync" / "test-prefect"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 
 
 @pytest.fixture(autouse=True, scope="session")

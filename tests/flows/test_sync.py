@@ -216,3 +216,30 @@ def test_failed_run_posts_its_alert(world) -> None:
     assert alert["run_id"] == run.run_id and alert["failed_step"] == "connect"
     assert alert["error_class"] == "source_unavailable" and "\n" not in alert["message"]
     assert run_sync(settings, url).entities  # the next run succeeds
+
+
+def test_the_prefect_flow_runs_the_same_steps_and_leaves_a_summary(world, monkeypatch) -> None:
+    """The deployments' entrypoint, under a Prefect test server: same run history, plus the summary artifact."""
+    from prefect.client.orchestration import get_client
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.sync import legacy_sync
+
+    server, settings, url, _ = world
+    monkeypatch.setenv("PYERP_SYNC_DATABASE_URL", url)
+    monkeypatch.setenv("LEGACY_4D_URL", server.base_url)
+    monkeypatch.setenv("PYERP_SYNC_HOME", str(settings.home))
+    with prefect_test_harness():
+        outcome = legacy_sync(full=False)
+
+        async def summary():
+            async with get_client() as client:
+                return await client.read_latest_artifacts()
+
+        import asyncio
+
+        artifacts = asyncio.run(summary())
+    (run,) = list_runs(psycopg2.connect(url), 1)
+    assert outcome["run_id"] == run.run_id and run.status == "succeeded"
+    table = next(a for a in artifacts if a.key == "legacy-sync-summary")
+    assert run.run_id in table.description
