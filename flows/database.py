@@ -69,7 +69,7 @@ class ConnectionParts:
         # dlt insists on a host and a password: a socket directory is passed URL-encoded as the host and an
         # empty password as a placeholder that libpq ignores under trust/peer authentication.
         return {
-            "host": self.host,
+            "host": quote(self.host, safe="") if self.is_socket else self.host,
             "port": self.port,
             "username": self.user,
             "password": self.password or "unused",
@@ -214,7 +214,7 @@ def tool_environment(url: str, settings: Settings) -> dict[str, str]:
         "PYERP_SYNC_TARGET_SCHEMA": settings.target_schema,
         # dlt: where `dlt pipeline legacy_4d info|trace|drop` finds the pipeline, and its destination.
         "DLT_DATA_DIR": str(settings.dlt_dir),
-        "DESTINATION__POSTGRES__CREDENTIALS__HOST": parts.host,
+        "DESTINATION__POSTGRES__CREDENTIALS__HOST": str(parts.dlt_credentials()["host"]),
         "DESTINATION__POSTGRES__CREDENTIALS__PORT": str(parts.port),
         "DESTINATION__POSTGRES__CREDENTIALS__USERNAME": parts.user,
         "DESTINATION__POSTGRES__CREDENTIALS__PASSWORD": parts.password or "unused",

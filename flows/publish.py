@@ -23,8 +23,8 @@ from typing import Any
 from psycopg2 import sql
 
 from flows.entities import Entity
+from flows.settings import MARTS_SCHEMA
 
-MARTS_SCHEMA = "legacy_marts"
 # Django's auto_now_add / auto_now columns: publish sets them as Django would, the marts never carry them.
 AUTO_NOW_ADD = ("created_at", "created", "date_stored")
 AUTO_NOW = ("updated_at", "modified_at", "modified")

@@ -9,6 +9,7 @@ from psycopg2 import sql
 from psycopg2.extras import execute_values
 
 from extract.client import LegacyClient
+from flows.entities import ENTITIES_BY_TABLE
 from flows.settings import Settings
 
 SAMPLE = 10
@@ -23,13 +24,12 @@ class KeyMap:
     source_attributes: tuple[str, ...]
     target_key: str
     target_filter: str = "true"
-    active: str = "true"  # rows that count as present (deactivated rows were deleted in 4D on purpose)
 
 
 KEY_MAPS: dict[str, KeyMap] = {
     "products_productcategory": KeyMap("ArtikelGruppe", ("ArtGr",), "t.code"),
-    "products_parentproduct": KeyMap("Artikel_Familie", ("__KEY",), "t.legacy_id", active="t.is_active"),
-    "products_variantproduct": KeyMap("Artikel_Variante", ("__KEY",), "t.legacy_id", active="t.is_active"),
+    "products_parentproduct": KeyMap("Artikel_Familie", ("__KEY",), "t.legacy_id"),
+    "products_variantproduct": KeyMap("Artikel_Variante", ("__KEY",), "t.legacy_id"),
     "sales_customer": KeyMap("Kunden", ("__KEY",), "t.legacy_id"),
     "sales_address": KeyMap(
         "Adressen",
@@ -44,14 +44,14 @@ KEY_MAPS: dict[str, KeyMap] = {
         "(select r.legacy_id from {schema}.sales_salesrecord as r where r.id = t.sales_record_id) || '_' || t.position",
     ),
     "business_employee": KeyMap("Personal", ("__KEY",), "t.legacy_id"),
-    "inventory_storagelocation": KeyMap("Stamm_Lagerorte", ("ID_Lagerort",), "t.legacy_id", active="t.is_active"),
+    "inventory_storagelocation": KeyMap("Stamm_Lagerorte", ("ID_Lagerort",), "t.legacy_id"),
     "inventory_box": KeyMap("Stamm_Lager_Schuetten", ("ID",), "t.legacy_id"),
     "inventory_boxslot": KeyMap("Stamm_Lager_Schuetten_Slots", ("ID",), "t.legacy_id"),
     "inventory_productstorage": KeyMap("Artikel_Lagerorte", ("UUID",), "t.legacy_id"),
     "inventory_boxstorage": KeyMap("Lager_Schuetten", ("ID",), "t.legacy_id"),
     "production_productionorder": KeyMap("Werksauftraege", ("__KEY",), "t.legacy_key"),
     "production_productionorderitem": KeyMap("WerksauftrPos", ("__KEY",), "t.legacy_key"),
-    "production_mold": KeyMap("Formen", ("__KEY",), "t.legacy_uuid", active="t.is_active"),
+    "production_mold": KeyMap("Formen", ("__KEY",), "t.legacy_uuid"),
     "production_moldproduct": KeyMap("Form_Artikel", ("__KEY",), "t.legacy_uuid"),
 }
 # Derived from other tables' values, not one 4D row each: nothing to compare key by key.
@@ -84,24 +84,28 @@ def reconcile_entity(conn, client: LegacyClient, target_schema: str, entity: str
     result = EntityReconciliation(entity=entity, source_table=key_map.endpoint)
     with conn.cursor() as cur:
         cur.execute("create temp table _source_keys (key text, legacy_key text) on commit drop")
-        for page in client.pages(
-            key_map.endpoint, key_attribute="__KEY", attributes=key_map.source_attributes, page_size=20000
-        ):
+        # Every entity carries its __KEY in the envelope; as an attribute 4D refuses it ("cannot be found").
+        attributes = [a for a in key_map.source_attributes if a != "__KEY"]
+        for page in client.pages(key_map.endpoint, key_attribute="__KEY", attributes=attributes, page_size=20000):
             rows = [
                 ("_".join(_key_text(e.get(a)) for a in key_map.source_attributes), e["__KEY"]) for e in page.entities
             ]
             execute_values(cur, "insert into _source_keys values %s", rows, page_size=5000)
         cur.execute("create index on _source_keys (key)")
         target_key = sql.SQL(key_map.target_key.format(schema=sql.Identifier(target_schema).as_string(cur)))
+        # A row publish deactivated was deleted in 4D on purpose: not "extra". Rows inactive in 4D itself are
+        # published inactive too, so any pyERP row, active or not, counts as present for a 4D row.
+        deactivate_column = ENTITIES_BY_TABLE[entity].deactivate_column
+        active = sql.Identifier("t", deactivate_column) if deactivate_column else sql.SQL("true")
         cur.execute(
             sql.SQL(
-                "create temp table _target_keys on commit drop as select {key} as key from {table} as t "
-                "where {filter} and {active}"
+                "create temp table _target_keys on commit drop as select {key} as key, {active} as active "
+                "from {table} as t where {filter}"
             ).format(
                 key=target_key,
+                active=active,
                 table=sql.Identifier(target_schema, entity),
                 filter=sql.SQL(key_map.target_filter),
-                active=sql.SQL(key_map.active),
             )
         )
         cur.execute(
@@ -119,7 +123,7 @@ def reconcile_entity(conn, client: LegacyClient, target_schema: str, entity: str
             "from _source_keys s where not exists (select 1 from _target_keys t where t.key = s.key) "
             "and not exists (select 1 from _rejected r where r.legacy_key = s.legacy_key)"
         )
-        extra = "from _target_keys t where not exists (select 1 from _source_keys s where s.key = t.key)"
+        extra = "from _target_keys t where t.active and not exists (select 1 from _source_keys s where s.key = t.key)"
         for where, alias, count_field, sample_field in (
             (missing, "s", "missing_in_pyerp", "missing_sample"),
             (extra, "t", "extra_in_pyerp", "extra_sample"),

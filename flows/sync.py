@@ -11,22 +11,23 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 
 import psycopg2
 from prefect import flow, task
 from prefect.tasks import exponential_backoff
 
 from extract.client import LegacyClient
-from extract.errors import AuthenticationFailed, SessionLimitReached, SourceUnavailable
+from extract.errors import AuthenticationFailed, ExtractError, SessionLimitReached, SourceUnavailable
 from extract.pipeline import ExtractResult, run_extract
 from extract.tables import TABLES
 from flows import database
 from flows.alerts import post_alert
 from flows.database import ConnectionParts, DatabaseError
 from flows.dbt import invoke_dbt
-from flows.entities import ENTITIES, Entity, dependents_of, with_dependencies
+from flows.entities import CONFLICT_POLICIES, ENTITIES, ConflictPolicy, Entity, dependents_of, with_dependencies
+from flows.entities import entity as entity_named
 from flows.errors import SyncFailed
 from flows.history import (
     EntityRecord,
@@ -76,8 +77,16 @@ def classify(exc: BaseException) -> str:
 
 
 def one_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else exc.__class__.__name__
+    """A failure in one line: ours as they are; a library's wrapped one (dlt's PipelineStepFailed) by its cause."""
+    if isinstance(exc, (SyncFailed, ExtractError, PublishError, TargetShapeError, ConfigError, DatabaseError)):
+        lines = str(exc).strip().splitlines()
+        return lines[0] if lines else exc.__class__.__name__
+    root = exc
+    while root.__cause__ is not None or getattr(root, "exception", None) is not None:
+        root = root.__cause__ or root.exception
+    lines = [line.strip() for line in str(root).strip().splitlines() if line.strip()]
+    text = lines[0] if lines else ""
+    return f"{root.__class__.__name__}: {text}" if text else root.__class__.__name__
 
 
 def _transient(task_, task_run, state) -> bool:
@@ -247,6 +256,14 @@ def _timed(conn, run_id: str, step: str) -> Iterator[None]:
         record_step_seconds(conn, run_id, step, time.monotonic() - started)
 
 
+def _with_policies(entities: tuple[Entity, ...], policies: Mapping[str, ConflictPolicy]) -> tuple[Entity, ...]:
+    for table, policy in policies.items():
+        entity_named(table)  # a clear error for an unknown name
+        if policy not in CONFLICT_POLICIES:
+            raise ConfigError(f"unknown conflict policy {policy!r} for {table}; known: {', '.join(CONFLICT_POLICIES)}")
+    return tuple(replace(e, conflict_policy=policies.get(e.table, e.conflict_policy)) for e in entities)
+
+
 def _mark_abandoned_runs(conn) -> None:
     """Runs still 'running' while we hold the lock were killed: say so in the history."""
     with conn.cursor() as cur:
@@ -268,10 +285,13 @@ def run_sync(
     only: list[str] | None = None,
     dry_run: bool = False,
     flow_run_id: str | None = None,
+    policies: Mapping[str, ConflictPolicy] | None = None,
 ) -> SyncReport:
-    """One run: the steps in order, the history around them, the alert on failure."""
+    """One run: the steps in order, the history around them, the alert on failure.
+
+    ``policies``: pyERP table → conflict policy for this run, instead of the one ``flows.entities`` declares."""
     started = time.monotonic()
-    entities = with_dependencies(set(only)) if only else ENTITIES
+    entities = _with_policies(with_dependencies(set(only)) if only else ENTITIES, policies or {})
     endpoints = list(dict.fromkeys(t.endpoint for t in TABLES if {e.table for e in entities} & set(t.feeds)))
     mode = "full" if full else "incremental"
     with contextlib.closing(database.connect(url)) as conn:

@@ -37,7 +37,8 @@ EXPECTED_ERRORS += (
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: expected failures become one line on stderr and a non-zero exit code."""
     try:
-        app(args=argv, standalone_mode=False)
+        # Without standalone mode, click returns a command's `typer.Exit(code)` as the result instead of raising it.
+        result = app(args=argv, standalone_mode=False)
     except typer.Exit as exc:
         return exc.exit_code
     except typer.Abort:
@@ -52,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         typer.echo("pyerp-sync: interrupted", err=True)
         return 130
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 def run() -> None:

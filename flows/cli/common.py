@@ -76,13 +76,16 @@ NUMERIC_HEADERS = {
 }
 
 
-def prepare_prefect(settings: Settings) -> None:
-    """Prefect reads its settings when first imported: point it at the data folder, and keep it offline."""
+def prepare_prefect(settings: Settings, quiet: bool = True) -> None:
+    """Prefect reads its settings when first imported: point it at the data folder, and keep it offline.
+
+    ``quiet`` (runs from the terminal): this command prints the outcome itself, one line for a failure, so
+    Prefect's own failure logs (with tracebacks) stay out of the terminal; the run history keeps the cause."""
     import os
 
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL" if quiet else "WARNING")
     settings.prefect_home.mkdir(parents=True, exist_ok=True)
 
 

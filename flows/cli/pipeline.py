@@ -64,7 +64,7 @@ def serve_command(
     settings = current_settings()
     settings.require_legacy_url()
     database.ensure_database(settings)
-    prepare_prefect(settings)
+    prepare_prefect(settings, quiet=False)
     with contextlib.ExitStack() as stack:
         if settings.prefect_api_url is None:
             from flows.prefect_server import local_prefect_server

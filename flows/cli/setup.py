@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -92,6 +93,9 @@ def emulator_command(ctx: typer.Context) -> None:
 def docs_command(
     port: Annotated[int, typer.Option("--port", help="Port to serve the lineage site on.")] = 8081,
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve it after generating.")] = True,
+    target_path: Annotated[
+        Path | None, typer.Option("--target-path", help="Folder for the site and catalog (default: dbt's target/).")
+    ] = None,
 ) -> None:
     """Generate dbt's lineage and column docs as one static page, and serve it."""
     settings = current_settings()
@@ -99,10 +103,13 @@ def docs_command(
     from flows.dbt import invoke_dbt
     from flows.settings import DBT_PROJECT_DIR
 
-    result = invoke_dbt(["docs", "generate", "--static"], database.tool_environment(url, settings))
+    folder = target_path.absolute() if target_path else DBT_PROJECT_DIR / "target"  # dbt runs in the project
+    result = invoke_dbt(
+        ["docs", "generate", "--static", "--target-path", str(folder)], database.tool_environment(url, settings)
+    )
     if not result.success:
         raise DbtFailed("dbt docs generate failed (see dbt's output above)")
-    page = DBT_PROJECT_DIR / "target" / "static_index.html"
+    page = folder / "static_index.html"
     typer.echo(f"lineage site: {page}")
     if serve:
         import functools

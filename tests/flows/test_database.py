@@ -136,3 +136,26 @@ def test_cli_help_lists_only_commands_that_exist() -> None:
     for name in command.commands:
         done = _cli([name, "--help"], _clean_env(), PROJECT_ROOT)
         assert done.returncode == 0, (name, done.stderr)
+
+
+def test_dlt_and_dbt_reach_an_embedded_server_over_its_unix_socket(tmp_path: Path, settings_for) -> None:
+    """The embedded server listens on a socket only: the URL's socket folder must survive dlt's URL building."""
+    from flows.database import start_embedded, stop_embedded
+
+    settings = settings_for(None, home=tmp_path / "home")
+    url = start_embedded(settings)
+    try:
+        assert ConnectionParts.from_url(url).is_socket
+        pipeline = dlt.pipeline(
+            pipeline_name="socket_smoke",
+            destination=dlt.destinations.postgres(credentials=ConnectionParts.from_url(url).dlt_credentials()),
+            dataset_name="socket_raw",
+            pipelines_dir=str(tmp_path / "dlt"),
+        )
+        pipeline.run([{"id": 1}], table_name="ones")
+        with psycopg2.connect(url) as conn, conn.cursor() as cur:
+            cur.execute("select id from socket_raw.ones")
+            assert cur.fetchall() == [(1,)]
+        assert invoke_dbt(["debug"], tool_environment(url, settings)).success
+    finally:
+        stop_embedded(settings)
