@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+from urllib.parse import unquote
 
 import psycopg2
 from psycopg2 import sql
@@ -24,7 +25,8 @@ class RawStore:
     def __init__(self, credentials: Mapping[str, Any], schema: str = RAW_SCHEMA) -> None:
         self.schema = schema
         self._conn = psycopg2.connect(
-            host=str(credentials["host"]),
+            # dlt takes a Unix-socket folder URL-encoded as the host (it builds a URL from it); libpq wants it plain
+            host=unquote(str(credentials["host"])),
             port=int(credentials.get("port") or 5432),
             user=str(credentials["username"]),
             password=str(credentials.get("password") or ""),
