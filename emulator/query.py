@@ -13,7 +13,15 @@ from collections.abc import Callable
 import orjson
 
 from emulator.errors import RestError, attribute_list_error, query_error, unknown_attribute
-from emulator.filters import FilterCompiler, date_ordinal, normalize_text, parse_filter
+from emulator.filters import (
+    Comparison,
+    Conjunction,
+    FilterCompiler,
+    Literal,
+    date_ordinal,
+    normalize_text,
+    parse_filter,
+)
 from emulator.schema import NUMERIC_TYPES, Attribute
 from emulator.store import Store, TableData
 
@@ -62,6 +70,25 @@ def _sort_key(index: int, kind: str) -> Callable[[tuple], object]:
     return lambda row: row[index] is not None and bool(row[index])
 
 
+def _primary_key(data: TableData) -> str | None:
+    return next((a.name for a in data.table.attributes if a.identifying), None)
+
+
+def _key_lower_bound(node, primary_key: str | None) -> tuple[object, bool] | None:
+    """A ``<primary key> > v`` / ``>= v`` condition that the whole filter requires (alone, or ANDed at the top):
+    the selection can then start at that key in the primary-key order instead of testing every row — what an
+    index does on the real server, and what keeps key-ordered paging linear rather than quadratic."""
+    if primary_key is None:
+        return None
+    if isinstance(node, Comparison):
+        if node.path == (primary_key,) and node.operator in (">", ">=") and isinstance(node.value, Literal):
+            return node.value.text, node.operator == ">="
+        return None
+    if isinstance(node, Conjunction) and node.kind == "and":
+        return _key_lower_bound(node.left, primary_key) or _key_lower_bound(node.right, primary_key)
+    return None
+
+
 def select(
     store: Store,
     data: TableData,
@@ -73,17 +100,27 @@ def select(
 ) -> list[str]:
     """Keys of the selected entities, in order (before ``$skip``/``$top``)."""
     predicate = None
+    lower_bound = None
     if filter_text:
         compiler = FilterCompiler(data.name, store.filter_columns(data), parse_params(params_text), strict_dates)
-        predicate = compiler.compile(parse_filter(filter_text))
+        tree = parse_filter(filter_text)
+        predicate = compiler.compile(tree)
+        lower_bound = _key_lower_bound(tree, _primary_key(data))
+        if lower_bound is not None and isinstance(tree, Comparison):
+            predicate = None  # the key range is the whole filter: the seek alone answers it
     order = parse_orderby(store, data, orderby_text) if orderby_text else []
-    if predicate is None and not order and base_keys is None:
+    primary_key = _primary_key(data)
+    if order and len(order) == 1 and not order[0][2] and primary_key and order[0][0] == data.index(primary_key):
+        order = []  # ascending by the primary key: the stored order already is
+    if predicate is None and not order and base_keys is None and lower_bound is None:
         return data.order
 
     def compute() -> list[str]:
         with store.lock:
             rows = data.rows
             keys = data.order if base_keys is None else [k for k in base_keys if k in rows]
+            if lower_bound is not None and base_keys is None:
+                keys = keys[data.position_after(*lower_bound):]
             keys = [key for key in keys if predicate(rows[key])] if predicate is not None else list(keys)
             for index, kind, descending in reversed(order):
                 read = _sort_key(index, kind)

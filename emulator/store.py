@@ -46,6 +46,16 @@ class TableData:
     def index(self, attribute: str) -> int:
         return self.columns[attribute].index
 
+    def position_after(self, key_text: str, inclusive: bool) -> int:
+        """Where keys ``> key_text`` (``>=`` when inclusive) begin in the primary-key order."""
+        try:
+            # string keys are upper-case hex, and 4D compares text case-insensitively: compare in the keys' case
+            key = self._sort_key(key_text if self._sort_key is int else key_text.upper())
+        except ValueError:
+            return 0  # not comparable as a key: let the predicate decide on every row
+        find = bisect.bisect_left if inclusive else bisect.bisect_right
+        return find(self.order, key, key=self._sort_key)
+
     def add(self, row: tuple) -> None:
         key = row[0]
         if key in self.rows:
