@@ -61,6 +61,9 @@ create table if not exists pyerp_sync.published_rows (
     primary key (entity, target_id)
 );
 
+-- Incremental publishes skip mart rows whose hash is already published: one index probe per mart row.
+create index if not exists published_rows_mart_hash on pyerp_sync.published_rows (entity, mart_hash);
+
 -- Rows dbt rejected, per run: what was not published and why (warnings were published and are listed too).
 create table if not exists pyerp_sync.rejects (
     run_id uuid not null references pyerp_sync.runs (run_id) on delete cascade,

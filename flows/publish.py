@@ -102,8 +102,11 @@ def row_hash(alias: str, columns: tuple[str, ...]) -> sql.Composable:
     return sql.SQL("md5(row({})::text)").format(fields)
 
 
-def _build_source(cur, target_schema: str, entity: Entity, shape: Shape) -> None:
-    """The temp table ``_src``: mart rows with resolved ids, matched pyERP row, last published state, action."""
+def _build_source(cur, target_schema: str, entity: Entity, shape: Shape, only_changed: bool) -> int:
+    """The temp table ``_src``: mart rows with resolved ids, matched pyERP row, last published state, action.
+
+    ``only_changed`` (incremental runs): leave out, by one anti-join on the stored hashes, the mart rows published
+    as they are, so the joins below touch only what changed; returns how many were left out (all unchanged)."""
     target = sql.Identifier(target_schema, entity.table)
     joins: list[sql.Composable] = []
     fk_ids: list[sql.Composable] = []
@@ -146,8 +149,17 @@ def _build_source(cur, target_schema: str, entity: Entity, shape: Shape) -> None
             "from {mart} as mart {joins} "
             "left join {target} as target on {match} "
             "left join pyerp_sync.published_rows as published "
-            "on published.entity = {entity} and published.target_id = target.id"
+            "on published.entity = {entity} and published.target_id = target.id "
+            "{changed}"
         ).format(
+            changed=(
+                sql.SQL(
+                    "where not exists (select 1 from pyerp_sync.published_rows as done "
+                    "where done.entity = {entity} and done.mart_hash = mart.content_hash)"
+                ).format(entity=sql.Literal(entity.table))
+                if only_changed
+                else sql.SQL("")
+            ),
             fk_ids=sql.SQL(", ").join(fk_ids) if fk_ids else sql.SQL("null as _no_fk"),
             current_hash=row_hash("target", shape.hashed),
             target_stamp=(
@@ -163,6 +175,14 @@ def _build_source(cur, target_schema: str, entity: Entity, shape: Shape) -> None
             entity=sql.Literal(entity.table),
         )
     )
+    if not only_changed:
+        return 0
+    cur.execute(
+        sql.SQL("select (select count(*) from {mart}) - (select count(*) from _src)").format(
+            mart=sql.Identifier(MARTS_SCHEMA, entity.table)
+        )
+    )
+    return cur.fetchone()[0]
 
 
 def _check_source(cur, entity: Entity) -> None:
@@ -382,14 +402,16 @@ def _sample_diffs(cur, target_schema: str, entity: Entity, shape: Shape) -> list
     return samples
 
 
-def publish_entity(conn, target_schema: str, entity: Entity, run_id: str, with_samples: bool = False) -> EntityFigures:
+def publish_entity(
+    conn, target_schema: str, entity: Entity, run_id: str, with_samples: bool = False, only_changed: bool = False
+) -> EntityFigures:
     """Apply one entity's changed mart rows inside the caller's transaction."""
     started = time.perf_counter()
     figures = EntityFigures()
     with conn.cursor() as cur:
         cur.execute("drop table if exists _src")
         shape = target_shape(cur, target_schema, entity)
-        _build_source(cur, target_schema, entity, shape)
+        left_out = _build_source(cur, target_schema, entity, shape, only_changed)
         _check_source(cur, entity)
         _classify(cur, entity)
         # Temp tables are never auto-analyzed: without statistics the planner joins them by nested loop.
@@ -399,6 +421,7 @@ def publish_entity(conn, target_schema: str, entity: Entity, run_id: str, with_s
         _record_conflicts(cur, target_schema, entity, shape, run_id, figures)
         _apply(cur, target_schema, entity, shape, figures)
         _record_published(cur, target_schema, entity, shape, run_id, figures)
+        figures.unchanged += left_out
         cur.execute("drop table _src")
     figures.seconds = time.perf_counter() - started
     return figures
@@ -411,6 +434,7 @@ def publish(
     run_id: str,
     dry_run: bool = False,
     before_commit: Callable[[Any, dict[str, EntityFigures]], None] | None = None,
+    only_changed: bool = False,
 ) -> dict[str, EntityFigures]:
     """Publish every entity in order inside one transaction; commit, or roll back on failure or a dry run.
 
@@ -419,7 +443,9 @@ def publish(
     results: dict[str, EntityFigures] = {}
     try:
         for entity in entities:
-            results[entity.table] = publish_entity(conn, target_schema, entity, run_id, with_samples=dry_run)
+            results[entity.table] = publish_entity(
+                conn, target_schema, entity, run_id, with_samples=dry_run, only_changed=only_changed
+            )
         if dry_run:
             conn.rollback()
             return results

@@ -159,6 +159,7 @@ def publish_marts(
     dry_run: bool,
     records: dict[str, EntityRecord],
     loads: dict[str, float],
+    only_changed: bool,
 ) -> dict[str, EntityFigures]:
     with contextlib.closing(database.connect(url)) as conn:
         ensure_target_tables(conn, settings.target_schema)
@@ -177,7 +178,15 @@ def publish_marts(
             record_entities(cur, run_id, list(records.values()))
             advance_watermarks(cur, run_id, loads)
 
-        return publish(conn, settings.target_schema, entities, run_id, dry_run=dry_run, before_commit=record)
+        return publish(
+            conn,
+            settings.target_schema,
+            entities,
+            run_id,
+            dry_run=dry_run,
+            before_commit=record,
+            only_changed=only_changed,
+        )
 
 
 # --- helpers -----------------------------------------------------------------------------------------------------
@@ -327,7 +336,9 @@ def run_sync(
                 step = "publish"
                 to_publish = tuple(e for e in entities if e.table in changed)
                 with _timed(conn, run_id, step):
-                    publish_marts(settings, url, to_publish, run_id, dry_run, records, loads)  # figures even for none
+                    publish_marts(
+                        settings, url, to_publish, run_id, dry_run, records, loads, not full
+                    )  # figures even for none
             except Exception as exc:
                 error_class = classify(exc)
                 message = one_line(exc)

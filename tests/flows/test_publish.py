@@ -185,3 +185,15 @@ def test_dry_run_reports_and_writes_nothing(products_conn) -> None:
     assert sample["action"] == "insert" and sample["changes"]["name"][1] in ("Obstkorb rund", "Vogelhaus")
     assert snapshot(products_conn) == [[], [], []]
     assert query(products_conn, "select count(*) from pyerp_sync.published_rows") == [(0,)]
+
+
+def test_incremental_publish_leaves_out_published_rows_but_counts_them(products_conn) -> None:
+    publish(products_conn, SCHEMA, PRODUCTS, RUN)
+    execute(
+        products_conn,
+        "update legacy_marts.products_parentproduct set name = 'neu', content_hash = 'p1c' where legacy_id = 'P1'",
+    )
+    figures = publish(products_conn, SCHEMA, PRODUCTS, RUN, only_changed=True)
+    assert (figures["products_parentproduct"].updated, figures["products_parentproduct"].unchanged) == (1, 1)
+    assert (figures["products_variantproduct"].updated, figures["products_variantproduct"].unchanged) == (0, 2)
+    assert query(products_conn, "select name from pyerp.products_parentproduct where legacy_id = 'P1'") == [("neu",)]
