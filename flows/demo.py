@@ -173,8 +173,10 @@ def run_demo(
 
 
 def _describe_changes(changes: dict[str, object]) -> str:
+    """The admin endpoint answers one result per operation, each with the changed keys per table."""
+    results = changes.get("results") or [changes]
     counted = {
-        kind: sum(len(keys) for keys in (changes.get(kind) or {}).values())
+        kind: sum(len(keys) for result in results for keys in (result.get(kind) or {}).values())
         for kind in ("updated", "inserted", "deleted")
     }
-    return ", ".join(f"{n} {kind}" for kind, n in counted.items())
+    return ", ".join(f"{n} rows {kind}" for kind, n in counted.items())
