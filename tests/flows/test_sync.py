@@ -243,3 +243,22 @@ def test_the_prefect_flow_runs_the_same_steps_and_leaves_a_summary(world, monkey
     assert outcome["run_id"] == run.run_id and run.status == "succeeded"
     table = next(a for a in artifacts if a.key == "legacy-sync-summary")
     assert run.run_id in table.description
+
+
+def test_a_second_run_while_one_holds_the_lock_exits_already_running(world) -> None:
+    from flows.sync import RUN_LOCK_KEY
+
+    _, settings, url, _ = world
+    before = pyerp_snapshot(url)
+    holder = psycopg2.connect(url)
+    holder.autocommit = True
+    try:
+        with holder.cursor() as cur:
+            cur.execute("select pg_advisory_lock(%s)", (RUN_LOCK_KEY,))
+        with pytest.raises(SyncFailed) as refused:
+            run_sync(settings, url, full=True)
+        assert refused.value.error_class == "already_running"
+        assert "already" in str(refused.value) or "in progress" in str(refused.value)
+        assert pyerp_snapshot(url) == before
+    finally:
+        holder.close()
