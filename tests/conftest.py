@@ -23,6 +23,7 @@ _counter = itertools.count()
 # Prefect reads its settings when first imported (during collection, before any fixture runs): keep the tests'
 # Prefect state inside the project and offline.
 os.environ.setdefault("PREFECT_HOME", str(PROJECT_ROOT / ".pyerp-sync" / "test-prefect"))
+Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)  # Prefect's SQLite needs the folder to exist
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
