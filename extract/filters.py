@@ -18,6 +18,7 @@ silently matching more rows.
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -59,11 +60,12 @@ def render_value(value: Value) -> str:
     raise TypeError(f"unsupported filter value type {type(value).__name__}")
 
 
-class Filter:
+class Filter(ABC):
     """A 4D query expression."""
 
+    @abstractmethod
     def render(self) -> str:
-        raise NotImplementedError
+        """The expression in 4D's documented filter syntax."""
 
     def encoded(self) -> str:
         """The rendered filter as it goes into the URL (percent-encoded, nothing left unescaped)."""
