@@ -1,4 +1,4 @@
-"""The pipeline commands: run, extract, publish, serve, reconcile, demo."""
+"""The pipeline commands: run, extract, publish, serve, reconcile, demo, bench."""
 
 from __future__ import annotations
 
@@ -335,3 +335,28 @@ def demo_command(
         f"Prefect UI:    PREFECT_HOME={demo_settings.prefect_home} .venv/bin/prefect server start  "
         "(then http://127.0.0.1:4200)"
     )
+
+
+@app.command("bench")
+def bench_command(
+    scale: Annotated[float, typer.Option("--scale", min=0.001, help="Emulator data volume (1 ≈ real).")] = 1.0,
+    json_path: Annotated[str | None, typer.Option("--json", help="Also write the figures to this JSON file.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the generated 4D data.")] = 42,
+) -> None:
+    """Benchmark: full, 1 % incremental and no-change syncs against COPY, row-by-row, dlt default and MERGE."""
+    import time
+    from pathlib import Path
+
+    from benchmarks import report
+    from benchmarks.run import run_bench
+
+    started = time.monotonic()
+
+    def say(message: str) -> None:
+        typer.echo(f"[{time.monotonic() - started:6.1f} s] {message}")
+
+    figures = run_bench(current_settings(), scale, seed, say)
+    report.print_table(figures, typer.echo)
+    if json_path:
+        report.write_json(figures, Path(json_path))
+        typer.echo(f"figures written to {json_path}")
