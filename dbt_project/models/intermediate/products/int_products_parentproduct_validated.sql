@@ -73,33 +73,9 @@ row_checked as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by sku, (is_deleted or cardinality(row_errors) = 0)
-            order by
-                created_date nulls last,
-                created_time nulls last,
-                legacy_key
-        ) as sku_rank
-    from row_checked
-
-),
-
 checked as (
 
-    select
-        *,
-        '{}'::text[] as warning_reasons,
-        case
-            when is_deleted then '{}'::text[]
-            when cardinality(row_errors) = 0 and sku_rank > 1
-                then array['duplicate_key']
-            else row_errors
-        end as rejection_reasons
-    from ranked
+    {{ reject_later_duplicates('row_checked', 'sku') }}
 
 ),
 
