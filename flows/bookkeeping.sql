@@ -1,7 +1,15 @@
 -- The sync's own bookkeeping, in schema pyerp_sync (contracts.md). Created idempotently by flows/history.py.
 -- Nothing here is a pyERP table: pyERP reads sync_history through an unmanaged Django model (README).
 
-create schema if not exists pyerp_sync;
+-- Only when missing: CREATE SCHEMA (even with IF NOT EXISTS) needs CREATE on the database, which a least-privilege
+-- role that was given the schema beforehand does not have (README, "Least-privilege database role").
+do $$
+begin
+    if not exists (select from pg_namespace where nspname = 'pyerp_sync') then
+        create schema pyerp_sync;
+    end if;
+end
+$$;
 
 -- One row per run of the pipeline (scheduled, by hand, or a dry run).
 create table if not exists pyerp_sync.runs (
@@ -61,8 +69,9 @@ create table if not exists pyerp_sync.published_rows (
     primary key (entity, target_id)
 );
 
--- Incremental publishes skip mart rows whose hash is already published: one index probe per mart row.
-create index if not exists published_rows_mart_hash on pyerp_sync.published_rows (entity, mart_hash);
+-- Incremental publishes skip mart rows whose hash is already published by one hash anti-join per entity, which
+-- needs no index on mart_hash; maintaining one (random md5 keys) doubled the cost of publishing new rows.
+drop index if exists pyerp_sync.published_rows_mart_hash;
 
 -- Rows dbt rejected, per run: what was not published and why (warnings were published and are listed too).
 create table if not exists pyerp_sync.rejects (

@@ -6,6 +6,7 @@ import contextlib
 import os
 from collections.abc import Iterator, Mapping
 
+from flows.database import SESSION_OPTIONS
 from flows.settings import DBT_PROJECT_DIR
 
 
@@ -31,5 +32,5 @@ def invoke_dbt(args: list[str], env: Mapping[str, str]):
     """Run one dbt command in this process and return dbt's ``dbtRunnerResult``."""
     from dbt.cli.main import dbtRunner
 
-    with dbt_environment(env):
+    with dbt_environment({"PGOPTIONS": SESSION_OPTIONS, **env}):
         return dbtRunner().invoke(list(args))

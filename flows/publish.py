@@ -59,26 +59,30 @@ class Shape:
     insert_stamps: tuple[str, ...]
     update_stamps: tuple[str, ...]
     target_stamp: str | None  # the pyERP row's last-change time, for newest_wins
+    types: tuple[tuple[str, str], ...] = ()  # pyERP column → its type as PostgreSQL spells it
+    id_sequence: str | None = None  # the sequence behind pyERP's ``id`` (bigserial / identity)
 
     @property
     def hashed(self) -> tuple[str, ...]:
         return self.written + self.foreign_keys
 
 
-def _columns(cur, schema: str, table: str) -> list[str]:
+def _columns(cur, schema: str, table: str) -> list[tuple[str, str]]:
     cur.execute(
-        "select column_name from information_schema.columns where table_schema = %s and table_name = %s "
-        "order by ordinal_position",
+        "select a.attname, format_type(a.atttypid, a.atttypmod) from pg_attribute as a "
+        "join pg_class as c on c.oid = a.attrelid join pg_namespace as n on n.oid = c.relnamespace "
+        "where n.nspname = %s and c.relname = %s and a.attnum > 0 and not a.attisdropped order by a.attnum",
         (schema, table),
     )
-    return [row[0] for row in cur.fetchall()]
+    return cur.fetchall()
 
 
 def target_shape(cur, target_schema: str, entity: Entity) -> Shape:
-    target = _columns(cur, target_schema, entity.table)
-    if not target:
+    typed = _columns(cur, target_schema, entity.table)
+    if not typed:
         raise PublishError(f"pyERP table {target_schema}.{entity.table} does not exist")
-    mart = _columns(cur, MARTS_SCHEMA, entity.table)
+    target = [name for name, _ in typed]
+    mart = [name for name, _ in _columns(cur, MARTS_SCHEMA, entity.table)]
     if not mart:
         raise PublishError(f"mart {MARTS_SCHEMA}.{entity.table} does not exist: run dbt build first")
     missing = [c for fk in entity.foreign_keys for c in fk.natural_key_columns if c not in mart]
@@ -88,12 +92,15 @@ def target_shape(cur, target_schema: str, entity: Entity) -> Shape:
     fk_columns = tuple(fk.target_column for fk in entity.foreign_keys)
     stamps = AUTO_NOW_ADD + AUTO_NOW
     written = tuple(c for c in target if c in mart and c != "id" and c not in fk_columns and c not in stamps)
+    cur.execute("select pg_get_serial_sequence(%s, 'id')", (f'"{target_schema}"."{entity.table}"',))
     return Shape(
         written=written,
         foreign_keys=fk_columns,
         insert_stamps=tuple(c for c in target if c in stamps),
         update_stamps=tuple(c for c in target if c in AUTO_NOW),
         target_stamp=next((c for c in AUTO_NOW if c in target), None),
+        types=tuple(typed),
+        id_sequence=cur.fetchone()[0],
     )
 
 
@@ -102,11 +109,53 @@ def row_hash(alias: str, columns: tuple[str, ...]) -> sql.Composable:
     return sql.SQL("md5(row({})::text)").format(fields)
 
 
-def _build_source(cur, target_schema: str, entity: Entity, shape: Shape, only_changed: bool) -> int:
-    """The temp table ``_src``: mart rows with resolved ids, matched pyERP row, last published state, action.
+def _written_hash(shape: Shape, value_of: Callable[[str], sql.Composable]) -> sql.Composable:
+    """``row_hash`` of the pyERP row an insert or update of these values leaves behind, computed before writing:
+    each value is cast to its pyERP column's type, which is what the write itself does to it."""
+    types = dict(shape.types)
+    return sql.SQL("md5(row({})::text)").format(
+        sql.SQL(", ").join(sql.SQL("({})::{}").format(value_of(c), sql.SQL(types[c])) for c in shape.hashed)
+    )
 
-    ``only_changed`` (incremental runs): leave out, by one anti-join on the stored hashes, the mart rows published
-    as they are, so the joins below touch only what changed; returns how many were left out (all unchanged)."""
+
+def _take_source(entity: Entity) -> str:
+    """When a row edited in pyERP is overwritten anyway, by the entity's conflict policy."""
+    return {
+        "source_wins": "true",
+        "target_wins": "false",
+        "manual": "false",
+        "newest_wins": (
+            "(_target_changed_at is null or source_modified_at is null or source_modified_at > _target_changed_at)"
+        ),
+    }[entity.conflict_policy]
+
+
+def _action(entity: Entity) -> str:
+    """Each mart row's action, from what it matched in pyERP and what we last published there."""
+    edited = "_published_target_hash is not null and _current_target_hash <> _published_target_hash"
+    conflict_action = "'conflict_open'" if entity.conflict_policy == "manual" else "'conflict_target'"
+    return f"""case
+            when is_deleted and _matched_id is null then 'skip_deleted'
+            when _matched_id is null then 'insert'
+            when content_hash = _published_mart_hash then 'unchanged'
+            when '*' = any(_pinned) then 'pinned'
+            when is_deleted then 'delete'
+            when {edited} and {_take_source(entity)} then 'conflict_source'
+            when {edited} then {conflict_action}
+            else 'update'
+        end"""
+
+
+def _build_source(cur, target_schema: str, entity: Entity, shape: Shape, only_changed: bool) -> int:
+    """The temp table ``_src``, in one statement: mart rows with resolved ids, the pyERP row each matches, what we
+    last published there, the action, the id a new row gets, and the hash of the row as it will be written.
+
+    New rows take their ids from pyERP's own sequence here, as the column default would, so the insert needs no
+    ``RETURNING`` pass to learn them. ``only_changed`` (incremental runs): leave out, by one anti-join on the stored
+    hashes, the mart rows published as they are, so the joins below touch only what changed; returns how many
+    were left out (all unchanged)."""
+    if shape.id_sequence is None:
+        raise PublishError(f"pyERP table {target_schema}.{entity.table}: its id column has no sequence")
     target = sql.Identifier(target_schema, entity.table)
     joins: list[sql.Composable] = []
     fk_ids: list[sql.Composable] = []
@@ -130,49 +179,61 @@ def _build_source(cur, target_schema: str, entity: Entity, shape: Shape, only_ch
 
     def source_expr(column: str) -> sql.Composable:
         if column in fk_alias:
+            if entity.foreign_keys[int(fk_alias[column][2:])].references == entity.table:
+                return sql.SQL("null::bigint")
             return sql.SQL("{}.id").format(sql.Identifier(fk_alias[column]))
         return sql.SQL("mart.{}").format(sql.Identifier(column))
 
     match = sql.SQL(" and ").join(
         sql.SQL("target.{} = {}").format(sql.Identifier(c), source_expr(c)) for c in entity.match
     )
-    overrides = sql.SQL(
-        "(select array_agg(coalesce(o.column_name, '*')) from pyerp_sync.overrides as o "
-        "where o.entity = {entity} and o.target_id = target.id)"
-    ).format(entity=sql.Literal(entity.table))
+    matched = sql.SQL(
+        "select mart.*, {fk_ids}, target.id as _matched_id, {current_hash} as _current_target_hash, "
+        "published.mart_hash as _published_mart_hash, published.target_hash as _published_target_hash, "
+        "{target_stamp} as _target_changed_at, pins.columns as _pinned "
+        "from {mart} as mart {joins} "
+        "left join {target} as target on {match} "
+        "left join pyerp_sync.published_rows as published "
+        "on published.entity = {entity} and published.target_id = target.id "
+        "left join (select target_id, array_agg(coalesce(column_name, '*')) as columns from pyerp_sync.overrides "
+        "where entity = {entity} group by target_id) as pins on pins.target_id = target.id "
+        "{changed}"
+    ).format(
+        changed=(
+            sql.SQL(
+                "where not exists (select 1 from pyerp_sync.published_rows as done "
+                "where done.entity = {entity} and done.mart_hash = mart.content_hash)"
+            ).format(entity=sql.Literal(entity.table))
+            if only_changed
+            else sql.SQL("")
+        ),
+        fk_ids=sql.SQL(", ").join(fk_ids) if fk_ids else sql.SQL("null as _no_fk"),
+        current_hash=sql.SQL("case when target.id is not null then {} end").format(row_hash("target", shape.hashed)),
+        target_stamp=(
+            sql.SQL("target.{}").format(sql.Identifier(shape.target_stamp))
+            if shape.target_stamp
+            else sql.SQL("null::timestamptz")
+        ),
+        mart=sql.Identifier(MARTS_SCHEMA, entity.table),
+        joins=sql.SQL(" ").join(joins),
+        target=target,
+        match=match,
+        entity=sql.Literal(entity.table),
+    )
+    # The action is computed in an inner select so that nextval runs only for the rows that are inserted;
+    # ``_target_id`` is the pyERP row each mart row writes: the one it matched, or the new one.
     cur.execute(
         sql.SQL(
             "create temp table _src on commit drop as "
-            "select mart.*, {fk_ids}, target.id as _target_id, {current_hash} as _current_target_hash, "
-            "published.mart_hash as _published_mart_hash, published.target_hash as _published_target_hash, "
-            "{target_stamp} as _target_changed_at, {overrides} as _pinned, null::text as _action "
-            "from {mart} as mart {joins} "
-            "left join {target} as target on {match} "
-            "left join pyerp_sync.published_rows as published "
-            "on published.entity = {entity} and published.target_id = target.id "
-            "{changed}"
+            "select classified.*, "
+            "case when _action = 'insert' then nextval({sequence}) else _matched_id end as _target_id, "
+            "case when _action in ('insert', 'update', 'conflict_source') then {written_hash} end as _written_hash "
+            "from (select matched.*, {action} as _action from ({matched}) as matched) as classified"
         ).format(
-            changed=(
-                sql.SQL(
-                    "where not exists (select 1 from pyerp_sync.published_rows as done "
-                    "where done.entity = {entity} and done.mart_hash = mart.content_hash)"
-                ).format(entity=sql.Literal(entity.table))
-                if only_changed
-                else sql.SQL("")
-            ),
-            fk_ids=sql.SQL(", ").join(fk_ids) if fk_ids else sql.SQL("null as _no_fk"),
-            current_hash=row_hash("target", shape.hashed),
-            target_stamp=(
-                sql.SQL("target.{}").format(sql.Identifier(shape.target_stamp))
-                if shape.target_stamp
-                else sql.SQL("null::timestamptz")
-            ),
-            overrides=overrides,
-            mart=sql.Identifier(MARTS_SCHEMA, entity.table),
-            joins=sql.SQL(" ").join(joins),
-            target=target,
-            match=match,
-            entity=sql.Literal(entity.table),
+            sequence=sql.Literal(shape.id_sequence),
+            action=sql.SQL(_action(entity)),
+            matched=matched,
+            written_hash=_written_hash(shape, lambda column: sql.Identifier("classified", column)),
         )
     )
     if not only_changed:
@@ -187,57 +248,38 @@ def _build_source(cur, target_schema: str, entity: Entity, shape: Shape, only_ch
 
 def _check_source(cur, entity: Entity) -> None:
     """Refuse, before writing anything, what would corrupt pyERP: ambiguous matches, unresolvable references."""
-    cur.execute("select count(*) - count(distinct _target_id) from _src where _target_id is not null")
+    cur.execute("select count(*) - count(distinct _matched_id) from _src where _matched_id is not null")
     (doubled,) = cur.fetchone()
     if doubled:
         raise PublishError(
             f"{entity.table}: {doubled} pyERP row(s) match more than one mart row, or a mart row matches several "
             f"pyERP rows on ({', '.join(entity.match)}); fix the duplicates in pyERP first"
         )
-    for fk in entity.foreign_keys:
-        if not fk.required or fk.references == entity.table:
-            continue
-        natural = sql.SQL(", ").join(sql.Identifier(c) for c in fk.natural_key_columns)
-        cur.execute(
-            sql.SQL(
-                "select count(*), min(concat_ws('/', {natural})) from _src where {fk} is null and not is_deleted"
-            ).format(natural=natural, fk=sql.Identifier(fk.target_column))
+    required = [fk for fk in entity.foreign_keys if fk.required and fk.references != entity.table]
+    if not required:
+        return
+    # one pass over _src for all of the entity's required references
+    cur.execute(
+        sql.SQL("select {} from _src where not is_deleted").format(
+            sql.SQL(", ").join(
+                sql.SQL(
+                    "count(*) filter (where {fk} is null), min(concat_ws('/', {natural})) filter (where {fk} is null)"
+                ).format(
+                    fk=sql.Identifier(fk.target_column),
+                    natural=sql.SQL(", ").join(sql.Identifier(c) for c in fk.natural_key_columns),
+                )
+                for fk in required
+            )
         )
-        count, example = cur.fetchone()
+    )
+    found = cur.fetchone()
+    for index, fk in enumerate(required):
+        count, example = found[2 * index], found[2 * index + 1]
         if count:
             raise PublishError(
                 f"{entity.table}: {count} row(s) reference a missing {fk.references} "
                 f"({', '.join(fk.natural_key_columns)} = {example!r} …)"
             )
-
-
-def _classify(cur, entity: Entity) -> None:
-    """Give each mart row its action. Conflicts follow the entity's policy (newest_wins, source_wins, …)."""
-    edited = "_published_target_hash is not null and _current_target_hash <> _published_target_hash"
-    source_newer = (
-        "(_target_changed_at is null or source_modified_at is null or source_modified_at > _target_changed_at)"
-    )
-    take_source = {
-        "source_wins": "true",
-        "target_wins": "false",
-        "manual": "false",
-        "newest_wins": source_newer,
-    }[entity.conflict_policy]
-    conflict_action = "'conflict_open'" if entity.conflict_policy == "manual" else "'conflict_target'"
-    cur.execute(
-        f"""
-        update _src set _action = case
-            when is_deleted and _target_id is null then 'skip_deleted'
-            when _target_id is null then 'insert'
-            when content_hash = _published_mart_hash then 'unchanged'
-            when '*' = any(_pinned) then 'pinned'
-            when is_deleted then 'delete'
-            when {edited} and {take_source} then 'conflict_source'
-            when {edited} then {conflict_action}
-            else 'update'
-        end
-        """
-    )
 
 
 def _set_list(shape: Shape, columns: tuple[str, ...]) -> sql.Composable:
@@ -250,36 +292,44 @@ def _set_list(shape: Shape, columns: tuple[str, ...]) -> sql.Composable:
     )
 
 
-def _apply(cur, target_schema: str, entity: Entity, shape: Shape, figures: EntityFigures) -> None:
+def _action_counts(cur) -> dict[str, int]:
+    cur.execute("select _action, count(*) from _src group by _action")
+    return dict(cur.fetchall())
+
+
+def _apply(
+    cur, target_schema: str, entity: Entity, shape: Shape, figures: EntityFigures, actions: dict[str, int]
+) -> None:
+    """The writes, one set-based statement per kind of change; a kind no row needs is not run at all."""
     target = sql.Identifier(target_schema, entity.table)
     columns = shape.hashed
-    insert_columns = sql.SQL(", ").join(sql.Identifier(c) for c in columns + shape.insert_stamps)
-    insert_values = sql.SQL(", ").join(
-        [sql.Identifier(c) for c in columns] + [sql.SQL("now()") for _ in shape.insert_stamps]
-    )
-    match_cols = sql.SQL(", ").join(sql.Identifier(c) for c in entity.match)
-    match_join = sql.SQL(" and ").join(
-        sql.SQL("_src.{c} = inserted.{c}").format(c=sql.Identifier(c)) for c in entity.match
-    )
-    cur.execute(
-        sql.SQL(
-            "with inserted as (insert into {target} ({cols}) select {vals} from _src where _action = 'insert' "
-            "returning id, {match}) update _src set _target_id = inserted.id from inserted "
-            "where _src._action = 'insert' and {join}"
-        ).format(target=target, cols=insert_columns, vals=insert_values, match=match_cols, join=match_join)
-    )
-    figures.created = cur.rowcount
+    if actions.get("insert"):
+        cur.execute(
+            sql.SQL(
+                "insert into {target} (id, {cols}) select _target_id, {vals} from _src where _action = 'insert'"
+            ).format(
+                target=target,
+                cols=sql.SQL(", ").join(sql.Identifier(c) for c in columns + shape.insert_stamps),
+                vals=sql.SQL(", ").join(
+                    [sql.Identifier(c) for c in columns] + [sql.SQL("now()") for _ in shape.insert_stamps]
+                ),
+            )
+        )
+        figures.created = cur.rowcount
 
     stamps = sql.SQL("").join(sql.SQL(", {} = now()").format(sql.Identifier(c)) for c in shape.update_stamps)
-    cur.execute(
-        sql.SQL(
-            "update {target} as target set {sets}{stamps} from _src "
-            "where target.id = _src._target_id and _src._action in ('update', 'conflict_source')"
-        ).format(target=target, sets=_set_list(shape, columns), stamps=stamps)
-    )
-    figures.updated = cur.rowcount
+    if actions.get("update") or actions.get("conflict_source"):
+        cur.execute(
+            sql.SQL(
+                "update {target} as target set {sets}{stamps} from _src "
+                "where target.id = _src._target_id and _src._action in ('update', 'conflict_source')"
+            ).format(target=target, sets=_set_list(shape, columns), stamps=stamps)
+        )
+        figures.updated = cur.rowcount
 
-    if entity.deactivate_column:
+    if not actions.get("delete"):
+        pass
+    elif entity.deactivate_column:
         cur.execute(
             sql.SQL(
                 "update {target} as target set {col} = false{stamps} from _src "
@@ -288,8 +338,7 @@ def _apply(cur, target_schema: str, entity: Entity, shape: Shape, figures: Entit
         )
         figures.deactivated = cur.rowcount
     else:
-        cur.execute("select count(*) from _src where _action = 'delete'")
-        figures.deleted_reported = cur.fetchone()[0]
+        figures.deleted_reported = actions["delete"]
     _resolve_self_references(cur, target_schema, entity)
 
 
@@ -361,37 +410,42 @@ def _record_conflicts(
 def _record_published(
     cur, target_schema: str, entity: Entity, shape: Shape, run_id: str, figures: EntityFigures
 ) -> None:
-    """Store the hashes of what was written: the baseline the next run compares pyERP's rows with."""
+    """Store the hashes of what was written: the baseline the next run compares pyERP's rows with.
+
+    A row written whole holds exactly the values hashed in ``_written_hash``, and a row left to pyERP's version
+    holds ``_current_target_hash``; only the rest (pinned columns, deactivations, self-references set after the
+    insert) is hashed from the pyERP row itself."""
     target = sql.Identifier(target_schema, entity.table)
+    self_referencing = any(fk.references == entity.table for fk in entity.foreign_keys)
     # An open (manual) conflict keeps the old baseline so it stays visible until someone resolves it.
     cur.execute(
         sql.SQL(
             "insert into pyerp_sync.published_rows (entity, target_id, mart_hash, target_hash, run_id) "
-            "select {entity}, target.id, _src.content_hash, {hash}, {run} from _src "
-            "join {target} as target on target.id = _src._target_id "
+            "select {entity}, _src._target_id, _src.content_hash, case "
+            "when {whole} and _src._pinned is null and _src._action in ('insert', 'update', 'conflict_source') "
+            "then _src._written_hash "
+            "when _src._action = 'conflict_target' then _src._current_target_hash "
+            "else (select {hash} from {target} as target where target.id = _src._target_id) end, {run} from _src "
             "where _src._action in ('insert', 'update', 'delete', 'conflict_source', 'conflict_target') "
             "on conflict (entity, target_id) do update set mart_hash = excluded.mart_hash, "
             "target_hash = excluded.target_hash, run_id = excluded.run_id, published_at = now()"
         ).format(
             entity=sql.Literal(entity.table),
+            whole=sql.SQL("false" if self_referencing else "true"),
             hash=row_hash("target", shape.hashed),
             run=sql.Literal(run_id),
             target=target,
         )
     )
-    cur.execute(
-        "select count(*) filter (where _action = 'unchanged'), count(*) filter (where _action = 'pinned') from _src"
-    )
-    figures.unchanged, figures.pinned = cur.fetchone()
 
 
 def _sample_diffs(cur, target_schema: str, entity: Entity, shape: Shape) -> list[dict[str, object]]:
     """A few rows that would change, column by column (before they are written)."""
     cur.execute(
         sql.SQL(
-            "select _src._action, _src._target_id, to_jsonb(target), to_jsonb(_src) from _src "
-            "left join {target} as target on target.id = _src._target_id "
-            "where _src._action not in ('unchanged', 'skip_deleted', 'pinned') order by _src._action limit {n}"
+            "select _src._action, _src._target_id, to_jsonb(target), to_jsonb(_src) from (select * from _src "
+            "where _action not in ('unchanged', 'skip_deleted', 'pinned') order by _action limit {n}) as _src "
+            "left join {target} as target on target.id = _src._target_id order by _src._action"
         ).format(target=sql.Identifier(target_schema, entity.table), n=sql.Literal(SAMPLE_SIZE))
     )
     samples = []
@@ -413,15 +467,17 @@ def publish_entity(
         shape = target_shape(cur, target_schema, entity)
         left_out = _build_source(cur, target_schema, entity, shape, only_changed)
         _check_source(cur, entity)
-        _classify(cur, entity)
+        actions = _action_counts(cur)
         # Temp tables are never auto-analyzed: without statistics the planner joins them by nested loop.
-        cur.execute("analyze _src")
+        cur.execute("analyze _src (_target_id, _action)")
         if with_samples:
             figures.samples = _sample_diffs(cur, target_schema, entity, shape)
-        _record_conflicts(cur, target_schema, entity, shape, run_id, figures)
-        _apply(cur, target_schema, entity, shape, figures)
+        if any(action.startswith("conflict") for action in actions):
+            _record_conflicts(cur, target_schema, entity, shape, run_id, figures)
+        _apply(cur, target_schema, entity, shape, figures, actions)
         _record_published(cur, target_schema, entity, shape, run_id, figures)
-        figures.unchanged += left_out
+        figures.unchanged = actions.get("unchanged", 0) + left_out
+        figures.pinned = actions.get("pinned", 0)
         cur.execute("drop table _src")
     figures.seconds = time.perf_counter() - started
     return figures
@@ -455,5 +511,9 @@ def publish(
     except Exception:
         conn.rollback()
         raise
+    conn.commit()
+    # The next run's anti-join plans from these statistics; autovacuum may not have caught up with a big publish.
+    with conn.cursor() as cur:
+        cur.execute("analyze pyerp_sync.published_rows")
     conn.commit()
     return results
