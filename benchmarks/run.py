@@ -169,7 +169,9 @@ def _measure(
         sync.run_extract = original
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the syncs only: baselines come after
 
-    say("publish baseline: one plain-SQL MERGE per entity of the same mart rows into an empty copy of each table")
+    say(
+        "publish baseline: a plain-SQL MERGE per entity of the same mart rows into pyERP's tables, emptied, rolled back"
+    )
     merge, merge_failures = baselines.bulk_merge(url, settings.target_schema)
     for failure in merge_failures:
         say(f"  MERGE failed for {failure}")
