@@ -59,12 +59,19 @@ def attached_tests(manifest: dict) -> dict[str, list[dict]]:
     return found
 
 
-def key_tests(tests: list[dict]) -> list[tuple[str, ...]]:
+def key_tests(tests: list[dict], model: dict | None = None) -> list[tuple[str, ...]]:
     """The keys a model's tests prove: columns with an error-severity uniqueness test whose columns are all
-    tested not null (a warning or a filtered uniqueness test proves nothing about every row)."""
+    tested not null, or declared not null in the model's enforced contract (a warning or a filtered uniqueness
+    test proves nothing about every row)."""
     generic = [(t["test_metadata"]["name"], t) for t in tests if t.get("test_metadata")]
     proven = [t for _, t in generic if t["config"]["severity"].lower() == "error" and not t["config"]["where"]]
     not_null = {t["column_name"] for name, t in generic if name == "not_null" and t in proven}
+    if model and model["config"].get("contract", {}).get("enforced"):
+        not_null |= {
+            name
+            for name, column in model["columns"].items()
+            if any(c["type"] == "not_null" for c in column.get("constraints", []))
+        }
     keys = []
     for name, test in generic:
         if name not in KEY_TESTS or test not in proven:
@@ -122,10 +129,12 @@ def test_every_model_has_a_description(models: dict[str, dict]) -> None:
 
 def test_every_model_has_a_tested_key(manifest: dict, models: dict[str, dict]) -> None:
     tests = attached_tests(manifest)
-    without = sorted(name for name in models if name not in WITHOUT_KEY_TEST and not key_tests(tests.get(name, [])))
+    without = sorted(
+        name for name in models if name not in WITHOUT_KEY_TEST and not key_tests(tests.get(name, []), models[name])
+    )
     assert without == []
     for name in WITHOUT_KEY_TEST:  # the exceptions are real, and still have no key test
-        assert name in models and not key_tests(tests.get(name, [])), name
+        assert name in models and not key_tests(tests.get(name, []), models[name]), name
 
 
 def test_pyerp_marts_are_merge_models_with_enforced_contracts(models: dict[str, dict]) -> None:
