@@ -1,5 +1,6 @@
-"""Faults a test switches on per server: latency, error answers, dropped connections, a ``$top`` cap, the
-production server's strict date filters, and a server that stops answering (now, or after N more requests)."""
+"""Faults a test switches on per server: latency (on every request, or occasional spikes), error answers, dropped
+connections, a ``$top`` cap, the production server's strict date filters, and a server that stops answering (now, or
+after N more requests)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ Outcome = Literal["answer", "error", "drop", "silent"]
 
 @dataclass
 class Faults:
-    latency_seconds: float = 0.0  # added to every /rest request
+    latency_seconds: float = 0.0  # added to /rest requests (every one, or the latency_rate share of them)
+    latency_rate: float = 1.0  # share of /rest requests delayed by latency_seconds (below 1: occasional spikes)
     error_rate: float = 0.0  # share of /rest requests answered with error_status
     error_status: int = 503  # 500 or 503
     drop_rate: float = 0.0  # share of /rest answers whose connection is cut mid-body
@@ -38,8 +40,8 @@ class Faults:
         if unknown:
             raise ValueError(f"unknown fault settings {sorted(unknown)}; known: {sorted(known)}")
         merged = {**self.settings(), **settings}
-        if not 0 <= merged["error_rate"] <= 1 or not 0 <= merged["drop_rate"] <= 1:
-            raise ValueError("error_rate and drop_rate are fractions between 0 and 1")
+        if not all(0 <= merged[name] <= 1 for name in ("error_rate", "drop_rate", "latency_rate")):
+            raise ValueError("error_rate, drop_rate and latency_rate are fractions between 0 and 1")
         if merged["error_status"] not in (500, 502, 503, 504):
             raise ValueError("error_status must be 500, 502, 503 or 504")
         if merged["latency_seconds"] < 0:
@@ -66,3 +68,12 @@ class Faults:
             if self.drop_rate and self._rng.random() < self.drop_rate:
                 return "drop"
             return "answer"
+
+    def delay(self) -> float:
+        """Seconds the next answered /rest request waits: latency_seconds, for the latency_rate share of them."""
+        with self._lock:
+            if not self.latency_seconds or self.latency_rate <= 0:
+                return 0.0
+            if self.latency_rate >= 1 or self._rng.random() < self.latency_rate:
+                return self.latency_seconds
+            return 0.0

@@ -120,8 +120,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._cut()
             emulator.record(RequestRecord(method, raw_path, query, 0, 0, None, False, True, 0.0))
             return
-        if emulator.faults.latency_seconds:
-            time.sleep(emulator.faults.latency_seconds)
+        delay = emulator.faults.delay()
+        if delay:
+            time.sleep(delay)
         if fate == "error":
             status = emulator.faults.error_status
             response = error_response(RestError(status, (1000, f"Service unavailable (HTTP {status})")))

@@ -59,20 +59,32 @@ class SyncReport:
     seconds: float = 0.0
 
 
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """A failure and what it wraps: ``__cause__``, or a library's own attribute (dlt's PipelineStepFailed)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        wrapped = getattr(current, "exception", None)
+        current = current.__cause__ or (wrapped if isinstance(wrapped, BaseException) else None)
+
+
 def classify(exc: BaseException) -> str:
-    """The run history's error class of a failure."""
-    if isinstance(exc, SyncFailed):
-        return exc.error_class
-    for kind, name in (
-        (SourceUnavailable, "source_unavailable"),
-        (AuthenticationFailed, "authentication"),
-        (SessionLimitReached, "session_limit"),
-        ((PublishError, TargetShapeError), "publish_failed"),
-        (ConfigError, "configuration"),
-        ((DatabaseError, psycopg2.Error), "database"),
-    ):
-        if isinstance(exc, kind):
-            return name
+    """The run history's error class of a failure (a library's wrapper is classified by what it wraps)."""
+    for cause in _causes(exc):
+        if isinstance(cause, SyncFailed):
+            return cause.error_class
+        for kind, name in (
+            (SourceUnavailable, "source_unavailable"),
+            (AuthenticationFailed, "authentication"),
+            (SessionLimitReached, "session_limit"),
+            ((PublishError, TargetShapeError), "publish_failed"),
+            (ConfigError, "configuration"),
+            ((DatabaseError, psycopg2.Error), "database"),
+        ):
+            if isinstance(cause, kind):
+                return name
     return "internal"
 
 
@@ -90,7 +102,8 @@ def one_line(exc: BaseException) -> str:
 
 
 def _transient(task_, task_run, state) -> bool:
-    return isinstance(state.result(raise_on_failure=False), TRANSIENT_ERRORS)
+    # dlt wraps a connection lost while loading (PostgreSQL restarted) in PipelineStepFailed
+    return any(isinstance(cause, TRANSIENT_ERRORS) for cause in _causes(state.result(raise_on_failure=False)))
 
 
 # --- the steps ---------------------------------------------------------------------------------------------------
@@ -258,11 +271,34 @@ def _analyze_loaded(conn, result: ExtractResult) -> None:
 @contextlib.contextmanager
 def _timed(conn, run_id: str, step: str) -> Iterator[None]:
     started = time.monotonic()
-    try:
-        yield
-    finally:
+
+    def record() -> None:
         conn.rollback()
         record_step_seconds(conn, run_id, step, time.monotonic() - started)
+
+    try:
+        yield
+    except BaseException:
+        # the bookkeeping connection may be gone with the failure (PostgreSQL restarted): never hide the cause
+        with contextlib.suppress(psycopg2.Error):
+            record()
+        raise
+    record()
+
+
+def _record_failure(conn, url: str, run_id: str, error_class: str, message: str, step: str) -> None:
+    """Mark the run failed, over a new connection when PostgreSQL dropped the run's own (restarted mid-run)."""
+    try:
+        conn.rollback()
+        finish_run(conn, run_id, error_class, message, step)
+        return
+    except psycopg2.Error:
+        pass
+    try:
+        with contextlib.closing(database.connect(url)) as fresh:
+            finish_run(fresh, run_id, error_class, message, step)
+    except (DatabaseError, psycopg2.Error) as exc:
+        log.error("run %s failed (%s) and the history could not record it: %s", run_id, message, one_line(exc))
 
 
 def _with_policies(entities: tuple[Entity, ...], policies: Mapping[str, ConflictPolicy]) -> tuple[Entity, ...]:
@@ -342,8 +378,7 @@ def run_sync(
             except Exception as exc:
                 error_class = classify(exc)
                 message = one_line(exc)
-                conn.rollback()
-                finish_run(conn, run_id, error_class, message, step)
+                _record_failure(conn, url, run_id, error_class, message, step)
                 if settings.alert_webhook:
                     post_alert(
                         settings.alert_webhook,

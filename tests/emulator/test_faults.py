@@ -18,6 +18,21 @@ def test_latency(make_server) -> None:
     assert time.perf_counter() - started >= 0.3
 
 
+def test_latency_spikes_delay_only_the_latency_rate_share_of_requests(make_server) -> None:
+    server = make_server()
+    server.faults.update(latency_seconds=0.2, latency_rate=0.25)
+    with requests.Session() as client:
+        for _ in range(40):
+            assert client.get(rest(server, "Formen")).status_code == 200
+    slow = sum(record.duration_ms >= 200 for record in server.request_log)
+    assert 3 <= slow <= 20, slow  # 10 expected; the draws are seeded, so this does not flake
+    assert server.faults.settings()["latency_rate"] == 0.25
+    server.faults.reset()
+    assert server.faults.settings()["latency_rate"] == 1.0  # the default: every request, as before
+    with pytest.raises(ValueError, match="latency_rate"):
+        server.faults.update(latency_rate=1.5)
+
+
 def test_error_rate_answers_the_configured_status(make_server) -> None:
     server = make_server()
     server.faults.update(error_rate=1.0, error_status=503)
