@@ -22,9 +22,15 @@ ERROR_CLASSES = (
 )
 
 
+# Held (transaction-scoped) while the schema is ensured: two processes starting at once on a new database would
+# otherwise both create it, and the second fail on PostgreSQL's catalog (duplicate key in pg_namespace).
+BOOKKEEPING_LOCK_KEY = 0x5059_4542  # "PYEB"
+
+
 def ensure_bookkeeping(conn) -> None:
-    """Create the pyerp_sync schema and its tables when missing (idempotent), and commit."""
+    """Create the pyerp_sync schema and its tables when missing (idempotent, one process at a time), and commit."""
     with conn.cursor() as cur:
+        cur.execute("select pg_advisory_xact_lock(%s)", (BOOKKEEPING_LOCK_KEY,))
         cur.execute(BOOKKEEPING_SQL.read_text())
     conn.commit()
 

@@ -220,6 +220,20 @@ def run_lock(url: str) -> Iterator[None]:
         conn.close()  # ends the session, which releases the lock
 
 
+@contextlib.contextmanager
+def _run_lock_or_record_refusal(
+    conn, url: str, mode: str, only: list[str] | None, dry_run: bool, flow_run_id: str | None
+) -> Iterator[None]:
+    """``run_lock``; a run it refuses still gets its line in the history (failed, already_running)."""
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(run_lock(url))
+        except SyncFailed as refused:
+            finish_run(conn, start_run(conn, mode, only, dry_run, flow_run_id), refused.error_class, str(refused))
+            raise
+        yield
+
+
 def _primary_table(entity: str) -> str | None:
     """The 4D table whose rows an entity counts as 'extracted' (the one it is first fed by)."""
     feeding = [t for t in TABLES if entity in t.feeds]
@@ -341,7 +355,7 @@ def run_sync(
     mode = "full" if full else "incremental"
     with contextlib.closing(database.connect(url)) as conn:
         ensure_bookkeeping(conn)
-        with run_lock(url):
+        with _run_lock_or_record_refusal(conn, url, mode, only, dry_run, flow_run_id):
             _mark_abandoned_runs(conn)
             run_id = start_run(conn, mode, only, dry_run, flow_run_id)
             report = SyncReport(run_id=run_id, mode=mode, dry_run=dry_run)
