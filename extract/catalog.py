@@ -4,7 +4,8 @@ Run time decides two things per table that the registry cannot: whether the serv
 ``__GlobalStamp`` attribute uses ``global_stamp`` whatever the registry declares; otherwise the declared strategy),
 and which attributes to request. The request asks for the declared columns the server has, plus any storage
 attribute the registry does not know yet — a new 4D column lands as a new raw column and is reported, a vanished
-one is reported and left in place (nullable), and a changed 4D type is reported; none of these stops the run.
+one is reported and left in place (rows keep their last landed value), and a changed 4D type is reported; none of
+these stops the run.
 """
 
 from __future__ import annotations
@@ -82,7 +83,10 @@ def plan_table(table: Table, entry: Mapping[str, Any], previous_types: Mapping[s
     present = [name for name in declared if name in remote.attribute_types]
     for name in declared:
         if name not in remote.attribute_types:
-            drift.append(f"declared attribute {name} is not on the server any more (its raw column stays, nullable)")
+            drift.append(
+                f"declared attribute {name} is not on the server any more "
+                "(its raw column stays; rows landed from now on keep their last landed value)"
+            )
     undeclared = [
         name
         for name in remote.attribute_types

@@ -440,7 +440,8 @@ class LegacyClient:
             stamp = body.get("__GlobalStamp")
             log.debug("%s: %d of %d in %.2fs", dataclass, len(entities), count, time.monotonic() - started)
             yield Page(entities=entities, count=count, global_stamp=int(stamp) if stamp is not None else None)
-            if not entities or len(entities) >= count:
+            # distinct keys: a page that repeats an entity holds fewer rows than it has entries
+            if not entities or len({e.get("__KEY") for e in entities}) >= count:
                 return
             last = entities[-1].get(key_attribute)
             if last is None:

@@ -138,7 +138,12 @@ class _TableRun:
         self.tracked = self.remote.tracked
         self.attributes = self.plan.attributes
         self.request_attributes = (*self.attributes, GLOBAL_STAMP) if self.tracked else self.attributes
-        schema = arrow_schema(self.attributes, self.tracked)
+        # Declared attributes 4D no longer sends: a row landed now keeps the value landed before (the column went
+        # away from the REST API, the value did not go away from the ERP: pyERP must not be blanked by drift).
+        landed = ctx.store.columns(table.resource) or set()
+        self.vanished = tuple(n for n in table.columns if n not in self.remote.attribute_types and n in landed)
+        self.landed_attributes = (*self.attributes, *self.vanished)
+        schema = arrow_schema(self.landed_attributes, self.tracked)
         self.landed_columns = [c for c in schema.names if c not in (IS_DELETED, DELETED_AT)]
         self.stats = ctx.stats.setdefault(table.resource, TableStats(table=table.endpoint, resource=table.resource))
         self.stats.strategy = self.plan.strategy
@@ -225,6 +230,9 @@ class _TableRun:
                 total = page.count
             self.stats.pages += 1
             entities = page.entities
+            repeated = len(entities) - len({e[KEY] for e in entities})
+            if repeated:
+                log.warning("%s: 4D sent %d key(s) twice in one page; each lands once", self.table.endpoint, repeated)
             self.rows_seen += len(entities)
             self._observe(entities)
             keys = [e[KEY] for e in entities]
@@ -236,15 +244,32 @@ class _TableRun:
             else:
                 current = self.ctx.store.live_stamps(self.table.resource, keys) if per_page_lookup else landed
                 changed = [e for e in entities if e[KEY] not in current or current[e[KEY]] != e.get(STAMP)]
-            changed = [e for e in changed if e[KEY] not in self.yielded]
+            changed = self._first_of_each_key(changed)
             if changed:
-                self.yielded.update(e[KEY] for e in changed)
                 self.new_rows += sum(1 for e in changed if e[KEY] not in current)
                 self._record_links(changed)
                 self.stats.rows_extracted += len(changed)
-                yield entities_table(changed, self.attributes, self.tracked)
+                yield entities_table(self._with_vanished(changed), self.landed_attributes, self.tracked)
             if self.ctx.progress is not None:
                 self.ctx.progress(self.table.endpoint, self.rows_seen, total if filter is None else None)
+
+    def _first_of_each_key(self, entities: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+        """The entities whose key this run has not yielded yet, each key once: 4D sending a key twice (in one page
+        or across pages) must not land two rows for it (a first load appends with COPY; the raw key is unique)."""
+        fresh = []
+        for entity in entities:
+            if entity[KEY] not in self.yielded:
+                self.yielded.add(entity[KEY])
+                fresh.append(entity)
+        return fresh
+
+    def _with_vanished(self, entities: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str, Any]]:
+        """The entities with the landed values of the vanished attributes (none for a row not landed yet)."""
+        if not self.vanished:
+            return entities
+        landed = self.ctx.store.live_rows(self.table.resource, [e[KEY] for e in entities], [KEY, *self.vanished])
+        kept = {row[KEY]: row for row in landed}
+        return [{**e, **{n: kept.get(e[KEY], {}).get(n) for n in self.vanished}} for e in entities]
 
     def _observe(self, entities: Sequence[Mapping[str, Any]]) -> None:
         if self.plan.strategy != "modified_date":
@@ -273,7 +298,7 @@ class _TableRun:
             self.deleted.update(row[KEY] for row in rows)
             self._record_links(rows)
             self.stats.rows_deleted += len(rows)
-            yield deleted_table(rows, self.attributes, self.tracked, self.ctx.seen_at)
+            yield deleted_table(rows, self.landed_attributes, self.tracked, self.ctx.seen_at)
 
     # --- strategies -------------------------------------------------------------------------------------------
 

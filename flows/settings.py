@@ -93,6 +93,8 @@ def load_settings(env_file: Path | None = None) -> Settings:
         raise ConfigError(f"PYERP_SYNC_TARGET_SCHEMA={target_schema!r} is not a plain lower-case SQL identifier")
     if target_schema in (RAW_SCHEMA, STAGING_SCHEMA, MARTS_SCHEMA, SYNC_SCHEMA):
         raise ConfigError(f"PYERP_SYNC_TARGET_SCHEMA={target_schema!r} collides with a schema the sync owns")
+    if target_schema.startswith("pg_") or target_schema == "information_schema":
+        raise ConfigError(f"PYERP_SYNC_TARGET_SCHEMA={target_schema!r} is a PostgreSQL system schema name")
     legacy_url = _blank_to_none(env.get("LEGACY_4D_URL"))
     if legacy_url is not None:
         legacy_url = legacy_url.rstrip("/")

@@ -2,7 +2,10 @@
     ProductionOrder (legacy-tables.md §2.9) and checked. Status codes map
     through production_order_statuses() (unknown codes: draft, with the
     warning unmapped_status); eingestellt and Termin become midnight
-    Europe/Berlin. Live rows are rejected for missing_order_number, and
+    Europe/Berlin. Live rows are rejected for missing_order_number,
+    unreadable_value (Form_Nr, Stückzahl, Prio, eingestellt or Termin was
+    given but could not be read: publishing it as "no value" would bend the
+    row; pyERP keeps its last good version), and
     duplicate_key when an earlier-created order (created date and time, then
     __KEY) that is otherwise valid or deleted already holds the number (pyERP:
     order_number is unique). An order whose Form_Nr names no valid, live mold
@@ -58,6 +61,7 @@ mapped as (
         coalesce(production_orders.mold_legacy_key, '') as legacy_form_id,
         coalesce(production_orders.is_deleted, false) as is_deleted,
         production_orders.legacy_modified_at as source_modified_at,
+        production_orders.unreadable_attributes,
         production_orders.created_date,
         production_orders.created_time
     from production_orders
@@ -71,7 +75,11 @@ row_checked as (
     select
         *,
         array_remove(array[
-            case when order_number is null then 'missing_order_number' end
+            case when order_number is null then 'missing_order_number' end,
+            case
+                when unreadable_attributes <> ''
+                    then 'unreadable_value'
+            end
         ], null) as row_errors
     from mapped
 

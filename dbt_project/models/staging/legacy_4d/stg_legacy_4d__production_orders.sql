@@ -36,6 +36,15 @@ renamed as (
         ---- timestamps
         "__TIMESTAMP" as legacy_modified_at,
 
+        ---- checks
+        {{ unreadable_attributes({
+            'Form_Nr': to_integer('"Form_Nr"'),
+            'Stückzahl': to_integer('"Stückzahl"'),
+            'Prio': to_integer('"Prio"'),
+            'eingestellt': parse_4d_date('eingestellt'),
+            'Termin': parse_4d_date('"Termin"'),
+        }) }} as unreadable_attributes,
+
         ---- system
         "__STAMP" as legacy_stamp,
         _is_deleted as is_deleted,
