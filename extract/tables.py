@@ -2,8 +2,9 @@
 
 Adding a table is one entry here. Each entry says which 4D dataclass it is (``endpoint``), the dlt resource and raw
 table name (``resource``, snake_case of the 4D name), its key, how it is extracted incrementally, its page size, the
-4D attributes it carries, and the pyERP tables it feeds (so ``run --only products_variantproduct`` knows what to
-extract).
+4D attributes it carries, and the pyERP tables its rows reach through dbt, first the one it is the main source of
+(so ``run --only products_variantproduct`` knows what to extract, and a change in it rebuilds every pyERP table it
+feeds; a guard test checks this list against dbt's lineage).
 
 Raw columns keep the 4D attribute names verbatim (dlt's ``direct`` naming convention): ``Release_date`` and
 ``Release_Date`` stay two columns, ``Währung`` keeps its umlaut, ``__KEY`` stays ``__KEY``.
@@ -80,7 +81,13 @@ TABLES: tuple[Table, ...] = (
             "Beschreibung", "Bez_kurz", "Gewicht", "Farbe", "Groesse", "Verkaufsartikel", "neu", "Release_date",
             "Release_Date", "Auslaufdatum", "Aktiv", "Preise", *AUDIT_COLUMNS,
         ),
-        feeds=("products_variantproduct",),
+        # after the variants: parents take their base SKUs from them, production rows look articles up in them
+        feeds=(
+            "products_variantproduct",
+            "products_parentproduct",
+            "production_productionorderitem",
+            "production_moldproduct",
+        ),
     ),
     Table(
         resource="kunden",
@@ -237,7 +244,7 @@ TABLES: tuple[Table, ...] = (
         business_key="FormNr",
         strategy="modified_date",
         columns=("FormNr", "Bezeichnung", "Lagerort", "Sperre", "Bemerkung", *AUDIT_COLUMNS),
-        feeds=("production_mold",),
+        feeds=("production_mold", "production_productionorder"),  # orders name their mold
     ),
     Table(
         resource="form_artikel",

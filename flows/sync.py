@@ -337,6 +337,12 @@ def _mark_abandoned_runs(conn) -> None:
 # --- the flow ----------------------------------------------------------------------------------------------------
 
 
+def endpoints_feeding(entities: tuple[Entity, ...]) -> list[str]:
+    """The 4D tables a run limited to these entities extracts: every table that feeds one of them."""
+    wanted = {e.table for e in entities}
+    return list(dict.fromkeys(t.endpoint for t in TABLES if wanted & set(t.feeds)))
+
+
 def run_sync(
     settings: Settings,
     url: str,
@@ -351,7 +357,7 @@ def run_sync(
     ``policies``: pyERP table → conflict policy for this run, instead of the one ``flows.entities`` declares."""
     started = time.monotonic()
     entities = _with_policies(with_dependencies(set(only)) if only else ENTITIES, policies or {})
-    endpoints = list(dict.fromkeys(t.endpoint for t in TABLES if {e.table for e in entities} & set(t.feeds)))
+    endpoints = endpoints_feeding(entities)
     mode = "full" if full else "incremental"
     with contextlib.closing(database.connect(url)) as conn:
         ensure_bookkeeping(conn)
