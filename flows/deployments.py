@@ -51,6 +51,7 @@ def serve_all(path: Path = PREFECT_YAML) -> None:
     """Serve every deployment of prefect.yaml in this process until interrupted."""
     from prefect import serve
     from prefect.schedules import Cron
+    from prefect.types.entrypoint import EntrypointType
 
     runnable = []
     for spec in read_deployments(path):
@@ -62,6 +63,9 @@ def serve_all(path: Path = PREFECT_YAML) -> None:
                 parameters=spec.parameters,
                 schedules=[Cron(s["cron"], timezone=s.get("timezone", "UTC")) for s in spec.schedules],
                 concurrency_limit=spec.concurrency_limit,
+                # Each flow run starts in a new process that loads the flow from this entrypoint. A file path
+                # (flows/sync.py) would put flows/ first on sys.path there, and flows/dbt.py would shadow dbt.
+                entrypoint_type=EntrypointType.MODULE_PATH,
             )
         )
     serve(*runnable)
