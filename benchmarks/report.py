@@ -30,6 +30,8 @@ def figures(
     merge: Timing,
     merge_failures: list[str],
     peak_rss_mb: float,
+    served_noop: dict[str, object],
+    cold_noop: dict[str, object],
 ) -> dict[str, object]:
     full, incremental, noop = runs["full"], runs["incremental"], runs["noop"]
     full_rows = int(full["rows_extracted"])
@@ -42,6 +44,13 @@ def figures(
         "full_seconds": round(float(full["seconds"]), 3),
         "incremental_seconds": round(float(incremental["seconds"]), 3),
         "noop_seconds": round(float(noop["seconds"]), 3),
+        # the same no-change run as the schedule runs it (a served deployment, trigger → completed; the flow run's
+        # own start → end) and as a person starts it (a fresh `pyerp-sync run` process); None when not measured
+        "noop_served_seconds": served_noop.get("seconds"),
+        "noop_served_flow_seconds": served_noop.get("flow_seconds"),
+        "noop_cold_cli_seconds": cold_noop.get("seconds"),
+        "noop_served": served_noop,
+        "noop_cold_cli": cold_noop,
         "full_phases": {
             "extract_seconds": round(steps["extract"], 3),
             "extract_rows_per_s": round(_rate(full_rows, steps["extract"])),
@@ -109,7 +118,14 @@ def print_table(data: dict[str, object], echo: Callable[[str], None]) -> None:
             "",
             f"vs full {_x(data['incremental_vs_full'])}",
         ),
-        ("no-change incremental sync", f"{data['noop_seconds']:.1f}", "", f"vs full {_x(data['noop_vs_full'])}"),
+        (
+            "no-change incremental sync (in process)",
+            f"{data['noop_seconds']:.1f}",
+            "",
+            f"vs full {_x(data['noop_vs_full'])}",
+        ),
+        _served_line(data),
+        _cold_line(data),
         (
             "landing, rows in memory (Arrow + dlt COPY)",
             f"{full['landing_seconds']:.1f}",
@@ -142,10 +158,12 @@ def print_table(data: dict[str, object], echo: Callable[[str], None]) -> None:
     echo(f"{'phase':<48}{'wall s':>8}{'rows/s':>12}  ratio")
     for label, seconds, rate, ratio in lines:
         echo(f"{label:<48}{seconds:>8}{rate:>12}  {ratio}")
+    served, cold = data.get("noop_served") or {}, data.get("noop_cold_cli") or {}
     echo(
         f"4D requests: full {data['requests_full']}, incremental {data['requests_incremental']}, no-change "
-        f"{data['requests_noop']}; sessions opened per run {data['sessions_per_run']}; peak RSS "
-        f"{data['peak_rss_mb']:.0f} MB"
+        f"{data['requests_noop']} (served {served.get('requests', 'n/a')}, cold CLI {cold.get('requests', 'n/a')}); "
+        f"sessions opened per run {data['sessions_per_run']} (served {served.get('sessions_opened', 'n/a')}, cold "
+        f"CLI {cold.get('sessions_opened', 'n/a')}); peak RSS {data['peak_rss_mb']:.0f} MB"
     )
     echo(
         f"row-by-row: {data['row_by_row_rows']:,} rows, {data['row_by_row_ms_per_row']} ms/row "
@@ -153,6 +171,29 @@ def print_table(data: dict[str, object], echo: Callable[[str], None]) -> None:
     )
     for failure in data["merge_failures"]:
         echo(f"MERGE baseline failed for {failure}")
+
+
+def _served_line(data: dict[str, object]) -> tuple[str, str, str, str]:
+    label = "  as scheduled: served deployment, trigger→done"
+    served = data.get("noop_served") or {}
+    if data.get("noop_served_seconds") is None:
+        return label, "n/a", "", f"not measured: {served.get('error') or 'no figure'}"
+    return (
+        label,
+        f"{data['noop_served_seconds']:.1f}",
+        "",
+        f"flow run {data['noop_served_flow_seconds']:.1f} s (sync {served['sync_seconds']:.1f}) after pickup "
+        f"{served['pickup_seconds']:.1f} s (poll {served['poll_seconds']:.1f}, process start "
+        f"{served['process_start_seconds']:.1f})",
+    )
+
+
+def _cold_line(data: dict[str, object]) -> tuple[str, str, str, str]:
+    label = "  cold `pyerp-sync run` (fresh process)"
+    cold = data.get("noop_cold_cli") or {}
+    if data.get("noop_cold_cli_seconds") is None:
+        return label, "n/a", "", f"not measured: {cold.get('error') or 'no figure'}"
+    return label, f"{data['noop_cold_cli_seconds']:.1f}", "", f"sync {cold['sync_seconds']:.1f} s"
 
 
 def _x(ratio: float | None) -> str:
