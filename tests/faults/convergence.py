@@ -13,10 +13,8 @@ from collections import Counter
 
 import psycopg2
 
+from benchmarks.convergence import VOLATILE_COLUMNS  # one definition, shared with `pyerp-sync soak`
 from flows.entities import ENTITIES
-
-# ids, and the times publish stamps as Django's auto_now / auto_now_add would
-VOLATILE_COLUMNS = frozenset({"id", "created_at", "updated_at", "modified_at", "created", "modified", "date_stored"})
 
 Content = dict[str, list[tuple]]
 
