@@ -64,7 +64,8 @@ def serve_all(path: Path = PREFECT_YAML) -> None:
                 schedules=[Cron(s["cron"], timezone=s.get("timezone", "UTC")) for s in spec.schedules],
                 concurrency_limit=spec.concurrency_limit,
                 # Each flow run starts in a new process that loads the flow from this entrypoint. A file path
-                # (flows/sync.py) would put flows/ first on sys.path there, and flows/dbt.py would shadow dbt.
+                # (flows/sync.py) would put flows/ first on sys.path there, where a module named like an installed
+                # package shadows it (flows/dbt.py once shadowed dbt; tests/flows/test_deployments.py guards).
                 entrypoint_type=EntrypointType.MODULE_PATH,
             )
         )

@@ -25,7 +25,7 @@ from extract.tables import TABLES
 from flows import database
 from flows.alerts import post_alert
 from flows.database import ConnectionParts, DatabaseError
-from flows.dbt import invoke_dbt
+from flows.dbt_runner import invoke_dbt
 from flows.entities import CONFLICT_POLICIES, ENTITIES, ConflictPolicy, Entity, dependents_of, with_dependencies
 from flows.entities import entity as entity_named
 from flows.errors import SyncFailed

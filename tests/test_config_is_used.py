@@ -24,7 +24,7 @@ ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 WRITING_METHODS = {"update", "pop", "setdefault", "clear", "popitem", "__setitem__", "__delitem__"}
 # Reads outside settings.py that are not configuration, each with why.
 ALLOWED_READS = {
-    ("flows/dbt.py", "dbt_environment"): "saves the variables it is about to overwrite for dbt, to restore them",
+    ("flows/dbt_runner.py", "dbt_environment"): "saves the variables it is about to overwrite for dbt, to restore them",
 }
 
 

@@ -38,7 +38,7 @@ def dbt_command(ctx: typer.Context) -> None:
         raise typer.BadParameter("give dbt's arguments after --, e.g. pyerp-sync dbt -- debug")
     settings = current_settings()
     url = database.ensure_database(settings)
-    from flows.dbt import invoke_dbt
+    from flows.dbt_runner import invoke_dbt
 
     result = invoke_dbt(args, database.tool_environment(url, settings))
     if result.exception is not None:
@@ -100,7 +100,7 @@ def docs_command(
     """Generate dbt's lineage and column docs as one static page, and serve it."""
     settings = current_settings()
     url = database.ensure_database(settings)
-    from flows.dbt import invoke_dbt
+    from flows.dbt_runner import invoke_dbt
     from flows.settings import DBT_PROJECT_DIR
 
     folder = target_path.absolute() if target_path else DBT_PROJECT_DIR / "target"  # dbt runs in the project

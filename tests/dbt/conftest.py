@@ -17,7 +17,7 @@ from psycopg2 import sql
 
 from extract.tables import TABLES
 from flows.database import tool_environment
-from flows.dbt import invoke_dbt
+from flows.dbt_runner import invoke_dbt
 from flows.settings import RAW_SCHEMA, Settings
 
 # Columns every raw table carries besides its 4D attributes (dlt system columns and the soft-delete marker).

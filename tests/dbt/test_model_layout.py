@@ -15,7 +15,7 @@ import yaml
 
 from extract.tables import TABLES
 from flows.database import tool_environment
-from flows.dbt import invoke_dbt
+from flows.dbt_runner import invoke_dbt
 from flows.entities import ENTITIES, with_dependencies
 from flows.publish import MARTS_SCHEMA
 from flows.settings import DBT_PROJECT_DIR, Settings

@@ -12,7 +12,7 @@ import psycopg2
 import pytest
 
 from flows.database import ConnectionParts, DatabaseError, check_database, tool_environment
-from flows.dbt import invoke_dbt
+from flows.dbt_runner import invoke_dbt
 from flows.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.integration

@@ -19,7 +19,7 @@ import psycopg2
 import pytest
 
 from emulator import EmulatorServer
-from flows import dbt as flows_dbt
+from flows import dbt_runner as flows_dbt
 from flows.entities import ENTITIES
 from flows.errors import SyncFailed
 from flows.history import list_runs
