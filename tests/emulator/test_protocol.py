@@ -219,10 +219,16 @@ def test_key_range_paging_selects_the_same_rows_as_a_full_scan(server) -> None:
     keys = [r["__KEY"] for r in server.rows("Belege_Pos")]
     pivot = sorted(keys)[len(keys) // 3].lower()  # 4D compares text case-insensitively
     http = requests.Session()  # one 4D session for both requests
-    seek = http.get(f"{server.base_url}/rest/Belege_Pos", params={
-        "$filter": f"UID > '{pivot}'", "$orderby": "UID asc", "$top": 100000, "$attributes": "UID"}, timeout=30)
-    scan = http.get(f"{server.base_url}/rest/Belege_Pos", params={
-        "$filter": f"NOT(UID <= '{pivot}')", "$top": 100000, "$attributes": "UID"}, timeout=30)
+    seek = http.get(
+        f"{server.base_url}/rest/Belege_Pos",
+        params={"$filter": f"UID > '{pivot}'", "$orderby": "UID asc", "$top": 100000, "$attributes": "UID"},
+        timeout=30,
+    )
+    scan = http.get(
+        f"{server.base_url}/rest/Belege_Pos",
+        params={"$filter": f"NOT(UID <= '{pivot}')", "$top": 100000, "$attributes": "UID"},
+        timeout=30,
+    )
     assert seek.status_code == scan.status_code == 200
     seek_keys = [e["__KEY"] for e in seek.json()["__ENTITIES"]]
     assert seek_keys == sorted(e["__KEY"] for e in scan.json()["__ENTITIES"])
