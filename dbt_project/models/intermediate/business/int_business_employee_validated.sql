@@ -5,7 +5,11 @@
     deleted already holds the number (pyERP's employee_number is unique).
     monthly_salary is Monatsgehalt when above 0, else Jahres_Gehalt / 12, else
     Brutto_lohn, else 0. An e-mail that is no address, and negative vacation
-    days (pyERP checks >= 0), become NULL with a warning. -#}
+    days (pyERP checks >= 0), become NULL with a warning.
+    Live rows are also rejected for unreadable_value: an hours, salary,
+    vacation, flag or date field was given but could not be read (staging's
+    unreadable_attributes); publishing it as "no value" would bend the row, so
+    pyERP keeps its last good version. -#}
 with
 
 employees as (
@@ -18,6 +22,7 @@ mapped as (
 
     select
         legacy_key,
+        unreadable_attributes,
         employee_number::text as employee_number,
         birth_date,
         hire_date,
@@ -63,6 +68,10 @@ row_checked as (
         array_remove(array[
             case
                 when employee_number is null then 'missing_employee_number'
+            end,
+            case
+                when unreadable_attributes <> ''
+                    then 'unreadable_value'
             end
         ], null) as row_errors
     from mapped

@@ -3,7 +3,11 @@
     (errors) or is published with a caveat (warnings). The box type is found
     by name among the valid, live box types (none: missing_box_type); the
     storage location by UUID_Stamm_Lagerorte (else Relation_93, else
-    data_.Stamm_Lagerort = ID_Lagerort) among the valid, live locations. -#}
+    data_.Stamm_Lagerort = ID_Lagerort) among the valid, live locations.
+    Live rows are also rejected for unreadable_value: max_Anzahl_Slots,
+    Druckdatum or Druckzeit was given but could not be read (staging's
+    unreadable_attributes); publishing it as "no value" would bend the row, so
+    pyERP keeps its last good version. -#}
 with
 
 boxes as (
@@ -61,6 +65,7 @@ mapped as (
     select  -- noqa: ST06
         ---- ids
         boxes.legacy_key,
+        boxes.unreadable_attributes,
         boxes.legacy_id::text as legacy_id,
         valid_box_types.name as box_type_name,
         coalesce(
@@ -126,6 +131,12 @@ validated as (
             case
                 when not mapped.is_deleted and mapped.box_type_name is null
                     then 'missing_box_type'
+            end,
+            case
+                when
+                    not mapped.is_deleted
+                    and mapped.unreadable_attributes <> ''
+                    then 'unreadable_value'
             end
         ], null) as rejection_reasons,
         array_remove(array[

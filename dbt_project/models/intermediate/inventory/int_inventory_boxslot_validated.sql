@@ -3,7 +3,11 @@
     published. The box is ID_Lager_Schuetten_Slots (the box's ID), else the
     box the deferred viele_zu_eins relation names; it must be a valid, live
     box. pyERP allows one slot per (box, slot code): later slots with a code
-    their box already has are rejected (duplicate_key). -#}
+    their box already has are rejected (duplicate_key).
+    Live rows are also rejected for unreadable_value:
+    ID_Lager_Schuetten_Slots, Auftrags_Nr or Lfd_Nr was given but could not be
+    read (staging's unreadable_attributes); publishing it as "no value" would
+    bend the row, so pyERP keeps its last good version. -#}
 with
 
 slots as (
@@ -41,6 +45,7 @@ mapped as (
     select
         ---- ids
         slots.legacy_key,
+        slots.unreadable_attributes,
         slots.legacy_id::text as legacy_id,
         valid_boxes.legacy_id as box_legacy_id,
         slots.box_legacy_id::text as legacy_slot_id,
@@ -128,6 +133,12 @@ validated as (
             case
                 when not ranked.is_deleted and ranked.box_legacy_id is null
                     then 'missing_box'
+            end,
+            case
+                when
+                    not ranked.is_deleted
+                    and ranked.unreadable_attributes <> ''
+                    then 'unreadable_value'
             end
         ], null) as rejection_reasons,
         array[]::text[] as warning_reasons

@@ -4,7 +4,11 @@
     is UUID_Artikel_Lagerorte (none: missing_product_storage); the slot the
     valid, live slot the deferred Relation_95_zurueck names (none:
     missing_box_slot). pyERP allows one row per (slot, product storage,
-    batch, position in slot) where the batch is given. -#}
+    batch, position in slot) where the batch is given.
+    Live rows are also rejected for unreadable_value:
+    ID_Stamm_Lager_Schuetten, Menge or Ablaufdatum was given but could not be
+    read (staging's unreadable_attributes); publishing it as "no value" would
+    bend the row, so pyERP keeps its last good version. -#}
 with
 
 box_contents as (
@@ -52,6 +56,7 @@ mapped as (
     select  -- noqa: ST06
         ---- ids
         box_contents.legacy_key,
+        box_contents.unreadable_attributes,
         box_contents.legacy_id::text as legacy_id,
         valid_product_storages.legacy_id as product_storage_legacy_id,
         valid_box_slots.legacy_id as box_slot_legacy_id,
@@ -138,6 +143,12 @@ validated as (
             case
                 when abs(ranked.quantity) > 2147483647
                     then 'amount_out_of_range'
+            end,
+            case
+                when
+                    not ranked.is_deleted
+                    and ranked.unreadable_attributes <> ''
+                    then 'unreadable_value'
             end
         ], null) as rejection_reasons,
         array[]::text[] as warning_reasons

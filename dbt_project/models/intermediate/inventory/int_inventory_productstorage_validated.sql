@@ -5,7 +5,11 @@
     missing_product); the storage location the valid, live location whose
     __KEY is UUID_Stamm_Lagerorte. Reserved gives RESERVED, an Auftrags_Nr
     other than 0 ALLOCATED (with the order as reference), else AVAILABLE.
-    pyERP allows one row per (product, storage location). -#}
+    pyERP allows one row per (product, storage location).
+    Live rows are also rejected for unreadable_value: ID_Artikel_Stamm,
+    Auftrags_Nr, Bestand or Reserved was given but could not be read
+    (staging's unreadable_attributes); publishing it as "no value" would bend
+    the row, so pyERP keeps its last good version. -#}
 with
 
 product_storages as (
@@ -67,6 +71,7 @@ mapped as (
     select  -- noqa: ST06
         ---- ids
         product_storages.legacy_key,
+        product_storages.unreadable_attributes,
         product_storages.legacy_uuid as legacy_id,
         variants_by_article_id.legacy_key as product_legacy_id,
         valid_storage_locations.legacy_id as storage_location_legacy_id,
@@ -149,6 +154,12 @@ validated as (
             case
                 when abs(ranked.quantity) > 2147483647
                     then 'amount_out_of_range'
+            end,
+            case
+                when
+                    not ranked.is_deleted
+                    and ranked.unreadable_attributes <> ''
+                    then 'unreadable_value'
             end
         ], null) as rejection_reasons,
         array_remove(array[

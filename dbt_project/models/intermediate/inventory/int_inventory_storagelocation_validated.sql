@@ -1,7 +1,11 @@
 {#- One row per Stamm_Lagerorte row (soft-deleted ones included), mapped to
     pyERP's inventory_storagelocation, with the reasons it cannot be
     published. Regal, Fach and Boden become unit, compartment and shelf as
-    text; the name is country-city-R<unit>-F<compartment>-B<shelf>. -#}
+    text; the name is country-city-R<unit>-F<compartment>-B<shelf>.
+    Live rows are also rejected for unreadable_value: Regal, Fach, Boden, X,
+    Y, Z or a flag was given but could not be read (staging's
+    unreadable_attributes); publishing it as "no value" would bend the row, so
+    pyERP keeps its last good version. -#}
 with
 
 storage_locations as (
@@ -15,6 +19,7 @@ mapped as (
     select  -- noqa: ST06
         ---- ids
         storage_locations.legacy_key,
+        storage_locations.unreadable_attributes,
         storage_locations.legacy_id::text as legacy_id,
 
         ---- strings
@@ -93,6 +98,12 @@ validated as (
                     ranked.legacy_id is not null
                     and (ranked.legacy_id_rank > 1 or ranked.place_rank > 1)
                     then 'duplicate_key'
+            end,
+            case
+                when
+                    not ranked.is_deleted
+                    and ranked.unreadable_attributes <> ''
+                    then 'unreadable_value'
             end
         ], null) as rejection_reasons,
         array[]::text[] as warning_reasons

@@ -3,7 +3,10 @@
     are rejected for missing_mold_number (FormNr is how mold products and
     orders find their mold), and duplicate_key when an earlier-created mold
     (created date and time, then __KEY) that is otherwise valid or deleted
-    already holds the FormNr. -#}
+    already holds the FormNr.
+    Live rows are also rejected for unreadable_value: Sperre was given but
+    could not be read (staging's unreadable_attributes); publishing it as "no
+    value" would bend the row, so pyERP keeps its last good version. -#}
 with
 
 molds as (
@@ -16,6 +19,7 @@ mapped as (
 
     select
         legacy_key,
+        unreadable_attributes,
         mold_number,
         legacy_modified_at as legacy_timestamp,
         legacy_modified_at as source_modified_at,
@@ -36,7 +40,11 @@ row_checked as (
     select
         *,
         array_remove(array[
-            case when mold_number is null then 'missing_mold_number' end
+            case when mold_number is null then 'missing_mold_number' end,
+            case
+                when unreadable_attributes <> ''
+                    then 'unreadable_value'
+            end
         ], null) as row_errors
     from mapped
 

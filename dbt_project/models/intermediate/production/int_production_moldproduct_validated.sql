@@ -4,7 +4,11 @@
     valid, live parent product (by its legacy_base_sku; both are required in
     pyERP), and duplicate_key when another row (smaller __KEY: the table has
     no creation date) that is otherwise valid or deleted already links the
-    same mold and parent product (pyERP: unique (mold, parent_product)). -#}
+    same mold and parent product (pyERP: unique (mold, parent_product)).
+    Live rows are also rejected for unreadable_value: FormNr, Anzahl or
+    Gewichtung was given but could not be read (staging's
+    unreadable_attributes); publishing it as "no value" would bend the row, so
+    pyERP keeps its last good version. -#}
 with
 
 mold_products as (
@@ -39,6 +43,7 @@ mapped as (
 
     select
         mold_products.legacy_key,
+        mold_products.unreadable_attributes,
         valid_molds.legacy_uuid as mold_legacy_uuid,
         parent_products_by_base_sku.parent_product_legacy_id,
         mold_products.weight_per_product,
@@ -66,6 +71,10 @@ row_checked as (
                     mold_legacy_uuid is null
                     or parent_product_legacy_id is null
                     then 'orphan_parent'
+            end,
+            case
+                when unreadable_attributes <> ''
+                    then 'unreadable_value'
             end
         ], null) as row_errors
     from mapped

@@ -7,7 +7,11 @@
     product by its legacy_base_sku; for missing_item_number; and for
     duplicate_key when another row (smaller __KEY: the table has no creation
     date) that is otherwise valid or deleted already holds the same order and
-    WAP_Nr (pyERP: unique (production_order, item_number)). -#}
+    WAP_Nr (pyERP: unique (production_order, item_number)).
+    Live rows are also rejected for unreadable_value: St_Soll, St_Haben,
+    St_Rest, Anteil, Zeit, St_Std, Wert or Datum_begin was given but could not
+    be read (staging's unreadable_attributes); publishing it as "no value"
+    would bend the row, so pyERP keeps its last good version. -#}
 {%- set statuses = production_order_item_statuses() %}
 
 with
@@ -42,6 +46,7 @@ mapped as (
 
     select
         production_order_lines.legacy_key,
+        production_order_lines.unreadable_attributes,
         production_order_lines.production_order_number::text
             as production_order_number,
         valid_production_orders.order_number is not null as has_valid_order,
@@ -100,7 +105,11 @@ row_checked as (
                 when not has_valid_order or not has_valid_parent_product
                     then 'orphan_parent'
             end,
-            case when item_number is null then 'missing_item_number' end
+            case when item_number is null then 'missing_item_number' end,
+            case
+                when unreadable_attributes <> ''
+                    then 'unreadable_value'
+            end
         ], null) as row_errors
     from mapped
 

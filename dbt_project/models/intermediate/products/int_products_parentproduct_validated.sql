@@ -4,7 +4,11 @@
     when an earlier-created family (created date and time, then __KEY) that
     is otherwise valid or deleted already holds the SKU (pyERP's sku is
     unique). legacy_base_sku comes from the family's variants, else its own
-    Nummer (has_base_sku_from_variants says which). -#}
+    Nummer (has_base_sku_from_variants says which).
+    Live rows are also rejected for unreadable_value: Gewicht, a dimension, a
+    flag or Release_date was given but could not be read (staging's
+    unreadable_attributes); publishing it as "no value" would bend the row, so
+    pyERP keeps its last good version. -#}
 with
 
 product_families as (
@@ -23,6 +27,7 @@ mapped as (
 
     select
         product_families.legacy_key,
+        product_families.unreadable_attributes,
         product_families.sku,
         product_families.product_name,
         coalesce(product_families.product_name_en, '') as name_en,
@@ -67,7 +72,11 @@ row_checked as (
         array_remove(array[
             case when not {{ is_valid_sku('sku') }} then 'invalid_sku' end,
             case when product_name is null then 'empty_name' end,
-            case when weight < 0 then 'negative_weight' end
+            case when weight < 0 then 'negative_weight' end,
+            case
+                when unreadable_attributes <> ''
+                    then 'unreadable_value'
+            end
         ], null) as row_errors
     from mapped
 

@@ -5,7 +5,11 @@
     family: picked up again on a later build once it exists), and
     duplicate_key when an earlier-created variant (created date and time, then
     __KEY) that is otherwise valid or deleted already holds the SKU. A variant
-    takes its family's category. -#}
+    takes its family's category.
+    Live rows are also rejected for unreadable_value: refOld, Gewicht, a flag
+    or a date field was given but could not be read (staging's
+    unreadable_attributes); publishing it as "no value" would bend the row, so
+    pyERP keeps its last good version. -#}
 with
 
 product_variants as (
@@ -34,6 +38,7 @@ mapped as (
 
     select
         product_variants.legacy_key,
+        product_variants.unreadable_attributes,
         product_variants.sku,
         product_variants.product_name,
         coalesce(product_variants.product_name_en, '') as name_en,
@@ -107,7 +112,11 @@ row_checked as (
                 when char_length(variant_code) > 10
                     then 'invalid_variant_code'
             end,
-            case when not has_valid_parent then 'orphan_parent' end
+            case when not has_valid_parent then 'orphan_parent' end,
+            case
+                when unreadable_attributes <> ''
+                    then 'unreadable_value'
+            end
         ], null) as row_errors
     from mapped
 

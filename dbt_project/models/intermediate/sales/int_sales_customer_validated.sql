@@ -1,5 +1,9 @@
 {#- One row per Kunden row (soft-deleted ones included), mapped to pyERP's
-    sales_customer, with the reasons it cannot be published. -#}
+    sales_customer, with the reasons it cannot be published.
+    Live rows are also rejected for unreadable_value: AdrNr, Preisgru,
+    Kreditlimit, Rabatt, SkontoTage, NettoTage or Liefersperre was given but
+    could not be read (staging's unreadable_attributes); publishing it as "no
+    value" would bend the row, so pyERP keeps its last good version. -#}
 with
 
 customers as (
@@ -13,6 +17,7 @@ mapped as (
     select  -- noqa: ST06
         ---- ids
         customers.legacy_key,
+        customers.unreadable_attributes,
         customers.legacy_key as legacy_id,
         customers.customer_number::text as customer_number,
         customers.address_number::text as legacy_address_number,
@@ -68,6 +73,12 @@ validated as (
                     abs(mapped.credit_limit) >= 1e8
                     or abs(mapped.discount_percentage) >= 1e3
                     then 'amount_out_of_range'
+            end,
+            case
+                when
+                    not mapped.is_deleted
+                    and mapped.unreadable_attributes <> ''
+                    then 'unreadable_value'
             end
         ], null) as rejection_reasons,
         array[]::text[] as warning_reasons

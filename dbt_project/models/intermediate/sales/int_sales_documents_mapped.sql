@@ -30,6 +30,7 @@ mapped as (
     select
         ---- ids
         sales_documents.legacy_key,
+        sales_documents.unreadable_attributes,
         sales_documents.sales_document_number,
         sales_documents.printed_document_number,
         sales_documents.customer_number,

@@ -3,7 +3,11 @@
     published with a caveat (warnings). A record whose KundenNr matches no
     valid, live customer is published without customer and without addresses
     from its blocks (warning unknown_customer; contracts.md). The billing
-    address falls back to the shipping address. -#}
+    address falls back to the shipping address.
+    Live rows are also rejected for unreadable_value: a number, amount,
+    bezahlt or ZahlungsDat of the Belege row was given but could not be read
+    (staging's unreadable_attributes); publishing it as "no value" would bend
+    the row, so pyERP keeps its last good version. -#}
 with
 
 sales_documents as (
@@ -51,6 +55,7 @@ mapped as (
     select
         ---- ids
         sales_documents.legacy_key,
+        sales_documents.unreadable_attributes,
         sales_documents.sales_document_number::text as legacy_id,
         sales_documents.printed_document_number::text as record_number,
         valid_customers.customer_number,
@@ -193,6 +198,12 @@ validated as (
                         abs(mapped.shipping_cost), abs(mapped.handling_fee)
                     ) >= 1e8
                     then 'amount_out_of_range'
+            end,
+            case
+                when
+                    not mapped.is_deleted
+                    and mapped.unreadable_attributes <> ''
+                    then 'unreadable_value'
             end
         ], null) as rejection_reasons,
         array_remove(array[

@@ -3,7 +3,11 @@
     (errors) or is published with a caveat (warnings). The product is the
     valid, live variant whose legacy_sku (alteNummer) equals ArtNr, else the
     one whose sku (Nummer) does; a line naming an article that matches none
-    is published without product (warning unknown_product). -#}
+    is published without product (warning unknown_product).
+    Live rows are also rejected for unreadable_value: Menge, Preis, Rabatt,
+    Pos_Betrag, Pick_Menge, Picking_ok, PreOrder or Termin was given but could
+    not be read (staging's unreadable_attributes); publishing it as "no value"
+    would bend the row, so pyERP keeps its last good version. -#}
 with
 
 lines as (
@@ -86,6 +90,7 @@ mapped as (
     select  -- noqa: ST06
         ---- ids
         lines.legacy_key,
+        lines.unreadable_attributes,
         lines.sales_document_number || '_' || lines.position_number
             as legacy_id,
         lines.sales_document_number::text as sales_record_legacy_id,
@@ -179,6 +184,12 @@ validated as (
                     or abs(mapped.tax_amount) >= 1e8
                     or abs(mapped.discount_percentage) >= 1e3
                     then 'amount_out_of_range'
+            end,
+            case
+                when
+                    not mapped.is_deleted
+                    and mapped.unreadable_attributes <> ''
+                    then 'unreadable_value'
             end
         ], null) as rejection_reasons,
         array_remove(array[

@@ -39,6 +39,13 @@ renamed as (
         ---- timestamps
         "__TIMESTAMP" as legacy_modified_at,
 
+        ---- checks
+        {{ unreadable_attributes({
+            'ID_Stamm_Lager_Schuetten': to_integer('"ID_Stamm_Lager_Schuetten"'),
+            'Menge': to_numeric('"Menge"'),
+            'Ablaufdatum': parse_4d_date('"Ablaufdatum"'),
+        }) }} as unreadable_attributes,
+
         ---- system
         "__STAMP" as legacy_stamp,
         _is_deleted as is_deleted,

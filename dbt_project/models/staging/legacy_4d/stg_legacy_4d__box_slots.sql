@@ -25,6 +25,13 @@ renamed as (
         ---- timestamps
         "__TIMESTAMP" as legacy_modified_at,
 
+        ---- checks
+        {{ unreadable_attributes({
+            'ID_Lager_Schuetten_Slots': to_integer('"ID_Lager_Schuetten_Slots"'),
+            'Auftrags_Nr': to_integer('"Auftrags_Nr"'),
+            'Lfd_Nr': to_integer('"Lfd_Nr"'),
+        }) }} as unreadable_attributes,
+
         ---- system
         "__STAMP" as legacy_stamp,
         _is_deleted as is_deleted,

@@ -43,6 +43,13 @@ renamed as (
         ---- timestamps
         "__TIMESTAMP" as legacy_modified_at,
 
+        ---- checks
+        {{ unreadable_attributes({
+            'max_Anzahl_Slots': to_integer('"max_Anzahl_Slots"'),
+            'Druckdatum': parse_4d_date('"Druckdatum"'),
+            'Druckzeit': parse_4d_time('"Druckzeit"'),
+        }) }} as unreadable_attributes,
+
         ---- system
         "__STAMP" as legacy_stamp,
         _is_deleted as is_deleted,

@@ -41,6 +41,17 @@ renamed as (
         ---- timestamps
         "__TIMESTAMP" as legacy_modified_at,
 
+        ---- checks
+        {{ unreadable_attributes({
+            'AdrNr': to_integer('"AdrNr"'),
+            'Preisgru': to_integer('"Preisgru"'),
+            'Kreditlimit': to_numeric('"Kreditlimit"'),
+            'Rabatt': to_numeric('"Rabatt"'),
+            'SkontoTage': to_integer('"SkontoTage"'),
+            'NettoTage': to_integer('"NettoTage"'),
+            'Liefersperre': to_boolean('"Liefersperre"'),
+        }) }} as unreadable_attributes,
+
         ---- system
         "__STAMP" as legacy_stamp,
         _is_deleted as is_deleted,

@@ -51,6 +51,21 @@ renamed as (
         ---- timestamps
         "__TIMESTAMP" as legacy_modified_at,
 
+        ---- checks
+        {{ unreadable_attributes({
+            'Arb_Std_Wo': to_numeric('"Arb_Std_Wo"'),
+            'Arb_Std_Tag': to_numeric('"Arb_Std_Tag"'),
+            'Jahres_Gehalt': to_numeric('"Jahres_Gehalt"'),
+            'Monatsgehalt': to_numeric('"Monatsgehalt"'),
+            'Brutto_lohn': to_numeric('"Brutto_lohn"'),
+            'Jahrs_Urlaub': to_integer('"Jahrs_Urlaub"'),
+            'anwesend': to_boolean('anwesend'),
+            'ausgeschieden': to_boolean('ausgeschieden'),
+            'GebDatum': parse_4d_date('"GebDatum"'),
+            'Eintrittsdatum': parse_4d_date('"Eintrittsdatum"'),
+            'Austrittsdatum': parse_4d_date('"Austrittsdatum"'),
+        }) }} as unreadable_attributes,
+
         ---- system
         "__STAMP" as legacy_stamp,
         _is_deleted as is_deleted,

@@ -23,6 +23,13 @@ renamed as (
         ---- timestamps
         "__TIMESTAMP" as legacy_modified_at,
 
+        ---- checks
+        {{ unreadable_attributes({
+            'FormNr': to_integer('"FormNr"'),
+            'Anzahl': to_integer('"Anzahl"'),
+            'Gewichtung': to_numeric('"Gewichtung"'),
+        }) }} as unreadable_attributes,
+
         ---- system
         "__STAMP" as legacy_stamp,
         _is_deleted as is_deleted,

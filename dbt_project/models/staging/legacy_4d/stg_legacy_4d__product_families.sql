@@ -47,6 +47,19 @@ renamed as (
         ---- timestamps
         "__TIMESTAMP" as legacy_modified_at,
 
+        ---- checks
+        {{ unreadable_attributes({
+            'Gewicht': to_integer('"Gewicht"'),
+            'Masse_Breite': to_numeric('"Masse_Breite"'),
+            'Masse_Hoehe': to_numeric('"Masse_Hoehe"'),
+            'Masse_Tiefe': to_numeric('"Masse_Tiefe"'),
+            'Haengend': to_boolean('"Haengend"'),
+            'Einseitig': to_boolean('"Einseitig"'),
+            'Neu': to_boolean('"Neu"'),
+            'aktiv': to_boolean('aktiv'),
+            'Release_date': parse_4d_date('"Release_date"'),
+        }) }} as unreadable_attributes,
+
         ---- system
         "__STAMP" as legacy_stamp,
         _is_deleted as is_deleted,

@@ -36,6 +36,14 @@ renamed as (
         ---- timestamps
         "__TIMESTAMP" as legacy_modified_at,
 
+        ---- checks
+        {{ unreadable_attributes({
+            'ID_Artikel_Stamm': to_integer('"ID_Artikel_Stamm"'),
+            'Auftrags_Nr': to_integer('"Auftrags_Nr"'),
+            'Bestand': to_numeric('"Bestand"'),
+            'Reserved': to_boolean('"Reserved"'),
+        }) }} as unreadable_attributes,
+
         ---- system
         "__STAMP" as legacy_stamp,
         _is_deleted as is_deleted,

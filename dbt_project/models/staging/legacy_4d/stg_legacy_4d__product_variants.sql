@@ -59,6 +59,18 @@ renamed as (
         ---- timestamps
         "__TIMESTAMP" as legacy_modified_at,
 
+        ---- checks
+        {{ unreadable_attributes({
+            'refOld': to_integer('"refOld"'),
+            'Gewicht': to_numeric('"Gewicht"'),
+            'Verkaufsartikel': to_boolean('"Verkaufsartikel"'),
+            'neu': to_boolean('neu'),
+            'Aktiv': to_boolean('"Aktiv"'),
+            'Release_date': parse_4d_date('"Release_date"'),
+            'Release_Date': parse_4d_date('"Release_Date"'),
+            'Auslaufdatum': parse_4d_date('"Auslaufdatum"'),
+        }) }} as unreadable_attributes,
+
         ---- system
         "__STAMP" as legacy_stamp,
         _is_deleted as is_deleted,

@@ -37,6 +37,18 @@ renamed as (
         ---- timestamps
         "__TIMESTAMP" as legacy_modified_at,
 
+        ---- checks
+        {{ unreadable_attributes({
+            'St_Soll': to_integer('"St_Soll"'),
+            'St_Haben': to_integer('"St_Haben"'),
+            'St_Rest': to_integer('"St_Rest"'),
+            'Anteil': to_numeric('"Anteil"'),
+            'Zeit': to_integer('"Zeit"'),
+            'St_Std': to_numeric('"St_Std"'),
+            'Wert': to_numeric('"Wert"'),
+            'Datum_begin': parse_4d_date('"Datum_begin"'),
+        }) }} as unreadable_attributes,
+
         ---- system
         "__STAMP" as legacy_stamp,
         _is_deleted as is_deleted,

@@ -37,6 +37,18 @@ renamed as (
         ---- timestamps
         "__TIMESTAMP" as legacy_modified_at,
 
+        ---- checks
+        {{ unreadable_attributes({
+            'Menge': to_numeric('"Menge"'),
+            'Preis': to_numeric('"Preis"'),
+            'Rabatt': to_numeric('"Rabatt"'),
+            'Pos_Betrag': to_numeric('"Pos_Betrag"'),
+            'Pick_Menge': to_numeric('"Pick_Menge"'),
+            'Picking_ok': to_boolean('"Picking_ok"'),
+            'PreOrder': to_boolean('"PreOrder"'),
+            'Termin': parse_4d_date('"Termin"'),
+        }) }} as unreadable_attributes,
+
         ---- system
         "__STAMP" as legacy_stamp,
         _is_deleted as is_deleted,

@@ -57,6 +57,26 @@ renamed as (
         ---- timestamps
         "__TIMESTAMP" as legacy_modified_at,
 
+        ---- checks
+        {{ unreadable_attributes({
+            'PapierNr': to_integer('"PapierNr"'),
+            'KundenNr': to_integer('"KundenNr"'),
+            'Bearbeiter': to_integer('"Bearbeiter"'),
+            'Preisgruppe': to_integer('"Preisgruppe"'),
+            'Rabatt': to_numeric('"Rabatt"'),
+            'Netto': to_numeric('"Netto"'),
+            'MWST_EUR': to_numeric('"MWST_EUR"'),
+            'Endbetrag': to_numeric('"Endbetrag"'),
+            'Frachtkosten': to_numeric('"Frachtkosten"'),
+            'Bearbeitungskos': to_numeric('"Bearbeitungskos"'),
+            'SkontoTage': to_integer('"SkontoTage"'),
+            'Skonto_G': to_numeric('"Skonto_G"'),
+            'NettoTage': to_integer('"NettoTage"'),
+            'ZahlungBetrag': to_numeric('"ZahlungBetrag"'),
+            'bezahlt': to_boolean('bezahlt'),
+            'ZahlungsDat': parse_4d_date('"ZahlungsDat"'),
+        }) }} as unreadable_attributes,
+
         ---- system
         "__STAMP" as legacy_stamp,
         _is_deleted as is_deleted,

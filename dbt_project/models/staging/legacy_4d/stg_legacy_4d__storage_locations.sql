@@ -44,6 +44,20 @@ renamed as (
         ---- timestamps
         "__TIMESTAMP" as legacy_modified_at,
 
+        ---- checks
+        {{ unreadable_attributes({
+            'Regal': to_integer('"Regal"'),
+            'Fach': to_integer('"Fach"'),
+            'Boden': to_integer('"Boden"'),
+            'X': to_numeric('"X"'),
+            'Y': to_numeric('"Y"'),
+            'Z': to_numeric('"Z"'),
+            'Abverkauf': to_boolean('"Abverkauf"'),
+            'Sonderlager': to_boolean('"Sonderlager"'),
+            'Schuette': to_boolean('"Schuette"'),
+            'Packed': to_boolean('"Packed"'),
+        }) }} as unreadable_attributes,
+
         ---- system
         "__STAMP" as legacy_stamp,
         _is_deleted as is_deleted,
