@@ -69,6 +69,7 @@ renamed as (
             'Release_date': parse_4d_date('"Release_date"'),
             'Release_Date': parse_4d_date('"Release_Date"'),
             'Auslaufdatum': parse_4d_date('"Auslaufdatum"'),
+            'Preise': prices_read('"Preise"'),
         }) }} as unreadable_attributes,
 
         ---- system
