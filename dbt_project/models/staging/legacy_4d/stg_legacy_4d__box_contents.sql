@@ -44,6 +44,7 @@ renamed as (
             'ID_Stamm_Lager_Schuetten': to_integer('"ID_Stamm_Lager_Schuetten"'),
             'Menge': to_numeric('"Menge"'),
             'Ablaufdatum': parse_4d_date('"Ablaufdatum"'),
+            'data_': parse_json('data_'),
         }) }} as unreadable_attributes,
 
         ---- system

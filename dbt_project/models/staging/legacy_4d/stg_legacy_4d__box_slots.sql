@@ -30,6 +30,7 @@ renamed as (
             'ID_Lager_Schuetten_Slots': to_integer('"ID_Lager_Schuetten_Slots"'),
             'Auftrags_Nr': to_integer('"Auftrags_Nr"'),
             'Lfd_Nr': to_integer('"Lfd_Nr"'),
+            'data_': parse_json('data_'),
         }) }} as unreadable_attributes,
 
         ---- system

@@ -48,6 +48,7 @@ renamed as (
             'max_Anzahl_Slots': to_integer('"max_Anzahl_Slots"'),
             'Druckdatum': parse_4d_date('"Druckdatum"'),
             'Druckzeit': parse_4d_time('"Druckzeit"'),
+            'data_': parse_json('data_'),
         }) }} as unreadable_attributes,
 
         ---- system
