@@ -7,6 +7,7 @@ database they create.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 from collections.abc import Callable, Iterator
@@ -15,6 +16,9 @@ from pathlib import Path
 import psycopg2
 import pytest
 
+from extract import client as client_module
+from extract.client import RetryPolicy
+from flows import sync as sync_module
 from flows.database import ConnectionParts, check_database
 from flows.settings import PROJECT_ROOT, Settings, test_database_url
 
@@ -103,3 +107,16 @@ def settings_for(tmp_path: Path) -> Callable[..., Settings]:
         return Settings(**values)  # type: ignore[arg-type]
 
     return make
+
+
+@pytest.fixture
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same retries, in seconds instead of minutes: the 4D client's budgets (about a minute for transient
+    failures, 30 s at start) and the extract step's retry delays (10 s, 20 s). What retries stays the same."""
+    short = functools.partial(
+        RetryPolicy, transient_budget=3.0, start_budget=2.0, session_limit_budget=5.0, max_wait=0.5
+    )
+    monkeypatch.setattr(client_module, "RetryPolicy", short)
+    monkeypatch.setattr(
+        sync_module, "extract_legacy_4d", sync_module.extract_legacy_4d.with_options(retry_delay_seconds=[0.5, 1.0])
+    )

@@ -19,7 +19,6 @@ pyERP table row for row with the reference run (``convergence.py``). Proven here
 from __future__ import annotations
 
 import contextlib
-import functools
 import threading
 import time
 from dataclasses import replace
@@ -29,10 +28,7 @@ import psycopg2
 import pytest
 
 from emulator import EmulatorServer
-from extract import client as client_module
-from extract.client import RetryPolicy
 from extract.tables import TABLES
-from flows import sync as sync_module
 from flows.database import start_embedded, stop_embedded
 from flows.errors import SyncFailed
 from flows.history import RunSummary, list_runs
@@ -87,19 +83,6 @@ def assert_clean_failure(failed: SyncFailed, url: str, error_class: str, step: s
     run = latest_run(url)
     assert (run.status, run.error_class, run.failed_step) == ("failed", error_class, step)
     assert run.error_message and "\n" not in run.error_message
-
-
-@pytest.fixture
-def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same retries, in seconds instead of minutes: the 4D client's budgets (about a minute for transient
-    failures, 30 s at start) and the extract step's retry delays (10 s, 20 s). What retries stays the same."""
-    short = functools.partial(
-        RetryPolicy, transient_budget=3.0, start_budget=2.0, session_limit_budget=5.0, max_wait=0.5
-    )
-    monkeypatch.setattr(client_module, "RetryPolicy", short)
-    monkeypatch.setattr(
-        sync_module, "extract_legacy_4d", sync_module.extract_legacy_4d.with_options(retry_delay_seconds=[0.5, 1.0])
-    )
 
 
 def test_4d_unreachable_at_start_fails_fast_then_the_next_run_converges(fault_world: FaultWorld, reference_content):

@@ -10,7 +10,6 @@ import http.server
 import json
 import shutil
 import threading
-import time
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import ClassVar
@@ -194,22 +193,20 @@ class _Receiver(http.server.BaseHTTPRequestHandler):
         return
 
 
-def test_failed_run_posts_its_alert(world) -> None:
+def test_failed_run_posts_its_alert(world, quick_retries) -> None:
     from dataclasses import replace
 
     server, settings, url, _ = world
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     webhook = f"http://127.0.0.1:{receiver.server_address[1]}/alerts"
-    server.faults.update(down=True)
-    started = time.monotonic()
+    server.faults.update(down=True)  # with the real retry budget this fails within 60 s: tests/faults proves it
     try:
         with pytest.raises(SyncFailed) as failed:
             run_sync(replace(settings, alert_webhook=webhook), url)
     finally:
         server.faults.reset()
         receiver.shutdown()
-    assert time.monotonic() - started < 60
     assert failed.value.error_class == "source_unavailable"
     (alert,) = _Receiver.received
     (run,) = list_runs(psycopg2.connect(url), 1)
