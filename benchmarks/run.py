@@ -52,7 +52,7 @@ def _measure(
     from extract import bench
     from flows import demo, sync
 
-    bench_settings = workspace.sync_settings(settings, url, home, emulator_url)
+    bench_settings = demo.against_emulator(settings, url, home, emulator_url)
     captured: list[object] = []
     original = sync.run_extract
 

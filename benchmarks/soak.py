@@ -79,8 +79,8 @@ def run_soak(
             demo.emulator_process(scale, seed, home / "emulator.log") as emulator_url,
             _logged_to(home / "soak.log") as retries,
         ):
-            soak = workspace.sync_settings(settings, url, home, emulator_url)
-            reference = workspace.sync_settings(settings, reference_url, reference_home, emulator_url)
+            soak = demo.against_emulator(settings, url, home, emulator_url)
+            reference = demo.against_emulator(settings, reference_url, reference_home, emulator_url)
             runs = _cycles(soak, url, emulator_url, cycles, retries, say)
             say("reference: an uninterrupted full sync of the final 4D data into the second database …")
             check = _sync(reference, reference_url, "reference full", emulator_url, retries, full=True)

@@ -61,20 +61,6 @@ def drop(admin: str, names: list[str]) -> None:
             cur.execute(f'drop database if exists "{name}" with (force)')
 
 
-def sync_settings(settings: Settings, url: str, home: Path, emulator_url: str) -> Settings:
-    """The settings of a sync from the emulator into ``url``, with its state in ``home``; no credentials, no alerts."""
-    return replace(
-        settings,
-        database_url=url,
-        home=home,
-        legacy_url=emulator_url,
-        legacy_username=None,
-        legacy_password=None,
-        alert_webhook=None,
-        prefect_api_url=None,
-    )
-
-
 def sync_environment(settings: Settings) -> dict[str, str]:
     """The environment of a ``pyerp-sync`` process that syncs with ``settings``: this one's, with every variable the
     sync reads set (blank ones too, so a ``.env`` in the working directory cannot fill them in), and no Prefect API."""

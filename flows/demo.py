@@ -87,6 +87,21 @@ def _reset_local_state(home: Path) -> None:
     (home / "4d-session.json").unlink(missing_ok=True)
 
 
+def against_emulator(settings: Settings, url: str, home: Path, emulator_url: str) -> Settings:
+    """The settings of a sync from the emulator into ``url``, with its state in ``home``: no 4D credentials, no
+    alerts, no Prefect server of the user's (each tool that starts the emulator: demo, bench, soak)."""
+    return replace(
+        settings,
+        database_url=url,
+        home=home,
+        legacy_url=emulator_url,
+        legacy_username=None,
+        legacy_password=None,
+        alert_webhook=None,
+        prefect_api_url=None,
+    )
+
+
 def mutate(emulator_url: str, percent: float) -> dict[str, object]:
     """1 % business activity in 4D: updates in every table, some inserts and deletes, child-only changes."""
     ops: list[dict[str, object]] = [
@@ -143,15 +158,7 @@ def run_demo(
     _reset_local_state(home)
     say(f"generating the 4D dataset (scale {scale}, seed {seed}) and starting the emulator")
     with emulator_process(scale, seed, home / "emulator.log") as emulator_url:
-        demo = replace(
-            settings,
-            database_url=url,
-            home=home,
-            legacy_url=emulator_url,
-            legacy_username=None,
-            legacy_password=None,
-            alert_webhook=None,
-        )
+        demo = replace(against_emulator(settings, url, home, emulator_url), prefect_api_url=settings.prefect_api_url)
         os.environ.update(
             {
                 "PYERP_SYNC_DATABASE_URL": url,

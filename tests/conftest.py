@@ -33,6 +33,16 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--world-scale",
+        type=float,
+        default=None,
+        help="scale of the 4D data of the shared synced world (default 0.01); "
+        "`pytest tests/flows/test_conflicts_flow.py --world-scale 1` checks the history figures at scale 1",
+    )
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _isolate_from_user_configuration() -> Iterator[None]:
     """A developer's own database or 4D server must never be touched by the tests."""
@@ -60,8 +70,9 @@ def pg_admin_url(_isolate_from_user_configuration: None) -> str:
 
 
 @pytest.fixture(scope="session")
-def create_database(pg_admin_url: str) -> Iterator[Callable[[], str]]:
-    """Factory: a new empty database on the test server; its URL. All are dropped at the end of the session."""
+def create_database(pg_admin_url: str) -> Iterator[Callable[..., str]]:
+    """Factory: a new database on the test server (empty, or a copy of a template); its URL. All are dropped at the
+    end of the session."""
     parts = ConnectionParts.from_url(pg_admin_url)
     created: list[str] = []
 
@@ -74,9 +85,11 @@ def create_database(pg_admin_url: str) -> Iterator[Callable[[], str]]:
         finally:
             conn.close()
 
-    def create() -> str:
+    def create(template_url: str | None = None) -> str:
+        """An empty database, or a copy of the one at ``template_url`` (nobody may be connected to that one)."""
         name = f"pyerp_sync_test_{os.getpid()}_{next(_counter)}"
-        admin_execute(f'create database "{name}"')
+        template = f' template "{ConnectionParts.from_url(template_url).dbname}"' if template_url else ""
+        admin_execute(f'create database "{name}"{template}')
         created.append(name)
         return parts.to_url(dbname=name)
 

@@ -24,7 +24,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -32,7 +32,6 @@ import psycopg2
 import pytest
 
 from emulator import EmulatorServer
-from flows.database import ConnectionParts
 from flows.history import BOOKKEEPING_LOCK_KEY
 from flows.settings import Settings
 from flows.sync import run_sync
@@ -69,29 +68,9 @@ def query(url: str, statement: str, params: tuple = ()) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def clone_database(pg_admin_url: str) -> Iterator[Callable[[str], str]]:
+def clone_database(create_database) -> Callable[[str], str]:
     """Factory: a copy (CREATE DATABASE … TEMPLATE) of a database nobody is connected to; its URL."""
-    parts = ConnectionParts.from_url(pg_admin_url)
-    created: list[str] = []
-
-    def admin(statement: str) -> None:
-        conn = psycopg2.connect(pg_admin_url)
-        conn.autocommit = True
-        try:
-            with conn.cursor() as cur:
-                cur.execute(statement)
-        finally:
-            conn.close()
-
-    def clone(url: str) -> str:
-        name = f"pyerp_sync_crash_{os.getpid()}_{len(created)}"
-        admin(f'create database "{name}" template "{ConnectionParts.from_url(url).dbname}"')
-        created.append(name)
-        return parts.to_url(dbname=name)
-
-    yield clone
-    for name in created:
-        admin(f'drop database if exists "{name}" with (force)')
+    return create_database
 
 
 class Cli:

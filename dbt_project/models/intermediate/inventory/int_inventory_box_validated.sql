@@ -132,12 +132,7 @@ validated as (
                 when not mapped.is_deleted and mapped.box_type_name is null
                     then 'missing_box_type'
             end,
-            case
-                when
-                    not mapped.is_deleted
-                    and mapped.unreadable_attributes <> ''
-                    then 'unreadable_value'
-            end
+            {{ unreadable_value_reason('mapped') }}
         ], null) as rejection_reasons,
         array_remove(array[
             case

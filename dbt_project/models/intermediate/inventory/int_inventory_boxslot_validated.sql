@@ -134,12 +134,7 @@ validated as (
                 when not ranked.is_deleted and ranked.box_legacy_id is null
                     then 'missing_box'
             end,
-            case
-                when
-                    not ranked.is_deleted
-                    and ranked.unreadable_attributes <> ''
-                    then 'unreadable_value'
-            end
+            {{ unreadable_value_reason('ranked') }}
         ], null) as rejection_reasons,
         array[]::text[] as warning_reasons
     from ranked

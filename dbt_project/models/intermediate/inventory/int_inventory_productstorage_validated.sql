@@ -155,12 +155,7 @@ validated as (
                 when abs(ranked.quantity) > 2147483647
                     then 'amount_out_of_range'
             end,
-            case
-                when
-                    not ranked.is_deleted
-                    and ranked.unreadable_attributes <> ''
-                    then 'unreadable_value'
-            end
+            {{ unreadable_value_reason('ranked') }}
         ], null) as rejection_reasons,
         array_remove(array[
             case

@@ -99,12 +99,7 @@ validated as (
                     and (ranked.legacy_id_rank > 1 or ranked.place_rank > 1)
                     then 'duplicate_key'
             end,
-            case
-                when
-                    not ranked.is_deleted
-                    and ranked.unreadable_attributes <> ''
-                    then 'unreadable_value'
-            end
+            {{ unreadable_value_reason('ranked') }}
         ], null) as rejection_reasons,
         array[]::text[] as warning_reasons
     from ranked

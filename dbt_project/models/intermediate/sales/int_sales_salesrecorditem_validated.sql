@@ -185,12 +185,7 @@ validated as (
                     or abs(mapped.discount_percentage) >= 1e3
                     then 'amount_out_of_range'
             end,
-            case
-                when
-                    not mapped.is_deleted
-                    and mapped.unreadable_attributes <> ''
-                    then 'unreadable_value'
-            end
+            {{ unreadable_value_reason('mapped') }}
         ], null) as rejection_reasons,
         array_remove(array[
             case
