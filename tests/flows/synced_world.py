@@ -62,8 +62,11 @@ class World:
 
 
 @pytest.fixture(scope="session")
-def synced_world(create_database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    with EmulatorServer(scale=SCALE, seed=SEED) as server:
+def synced_world(
+    create_database, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[World]:
+    scale = request.config.getoption("--world-scale") or SCALE
+    with EmulatorServer(scale=scale, seed=SEED) as server:
         url = create_database()
         home = tmp_path_factory.mktemp("synced-home")
         settings = Settings(

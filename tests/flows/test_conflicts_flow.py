@@ -14,6 +14,7 @@ from flows.sync import run_sync
 
 pytestmark = pytest.mark.integration
 POLICIES = {"products_parentproduct": "manual"}
+BUSINESS_CHANGES = ("Belege", "Belege_Pos", "Artikel_Variante")
 EDITED = "edited in pyERP"
 
 
@@ -69,6 +70,8 @@ def test_a_row_changed_on_both_sides_waits_for_a_person_and_stays_resolved(synce
     assert world.server.update("Artikel_Familie", keys=[family]).updated["Artikel_Familie"] == [family]
     customers = world.server.update("Kunden", count=3).updated["Kunden"]
     assert len(customers) == 3
+    for table in BUSINESS_CHANGES:  # and 1 % of the sales and variants, as a day of business does
+        assert world.server.update(table, percent=1).updated[table]
 
     before = content(world)
     second = run_sync(world.settings, world.url, policies=POLICIES)
