@@ -45,20 +45,22 @@ def database_url(admin: str, name: str) -> str:
 
 
 def recreate(admin: str, names: list[str]) -> None:
-    conn = database.connect(admin)
-    conn.autocommit = True
-    with contextlib.closing(conn), conn.cursor() as cur:
-        for name in names:
-            cur.execute(f'drop database if exists "{name}" with (force)')
-            cur.execute(f'create database "{name}"')
+    _for_each_database(admin, names, 'drop database if exists "{}" with (force)', 'create database "{}"')
 
 
 def drop(admin: str, names: list[str]) -> None:
+    _for_each_database(admin, names, 'drop database if exists "{}" with (force)')
+
+
+def _for_each_database(admin: str, names: list[str], *statements: str) -> None:
+    """Run the statements, each with the database's name filled in, for every name (autocommit: CREATE/DROP
+    DATABASE cannot run in a transaction)."""
     conn = database.connect(admin)
     conn.autocommit = True
     with contextlib.closing(conn), conn.cursor() as cur:
         for name in names:
-            cur.execute(f'drop database if exists "{name}" with (force)')
+            for statement in statements:
+                cur.execute(statement.format(name))
 
 
 def sync_environment(settings: Settings) -> dict[str, str]:
