@@ -49,40 +49,51 @@ class ServedRunError(Exception):
 
 def served_noop(settings: Settings, workdir: Path, emulator_url: str, say: Callable[[str], None]) -> dict[str, object]:
     """A no-change run of the served incremental deployment (after one to warm it); figures, or the reason none."""
-    try:
-        figures = _served_noop(settings, workdir, emulator_url, say)
-    except Exception as exc:  # any failure of this measurement: one line, and the bench goes on
-        reason = _one_line(exc)
-        say(f"served no-change run not measured: {reason}")
-        return {"seconds": None, "error": reason}
-    say(
-        f"served no-change run: {figures['seconds']:.1f} s from trigger to completed (flow run "
-        f"{figures['flow_seconds']:.1f} s, pickup {figures['pickup_seconds']:.1f} s = poll "
-        f"{figures['poll_seconds']:.1f} + process start {figures['process_start_seconds']:.1f}, sync "
-        f"{figures['sync_seconds']:.1f} s; warm-up run {figures['warmup_seconds']:.1f} s); "
-        f"{figures['requests']} 4D requests, {figures['sessions_opened']} session(s) opened"
+    return _measured(
+        "served no-change run",
+        lambda: _served_noop(settings, workdir, emulator_url, say),
+        lambda f: (
+            f"{f['seconds']:.1f} s from trigger to completed (flow run {f['flow_seconds']:.1f} s, pickup "
+            f"{f['pickup_seconds']:.1f} s = poll {f['poll_seconds']:.1f} + process start "
+            f"{f['process_start_seconds']:.1f}, sync {f['sync_seconds']:.1f} s; "
+            f"warm-up run {f['warmup_seconds']:.1f} s)"
+        ),
+        say,
     )
-    return figures
 
 
 def cold_cli_noop(
     settings: Settings, workdir: Path, emulator_url: str, say: Callable[[str], None]
 ) -> dict[str, object]:
     """A no-change ``python -m flows.cli run`` as a fresh process, timed wall; figures, or the reason none."""
+    return _measured(
+        "cold CLI no-change run",
+        lambda: _cold_cli_noop(settings, workdir, emulator_url),
+        lambda f: f"{f['seconds']:.1f} s wall (sync {f['sync_seconds']:.1f} s)",
+        say,
+    )
+
+
+def _measured(
+    label: str,
+    measure: Callable[[], dict[str, object]],
+    describe: Callable[[dict[str, object]], str],
+    say: Callable[[str], None],
+) -> dict[str, object]:
+    """Run one measurement; print its figures, or, when it fails, one line, and let the bench go on."""
+    from flows.sync import one_line
+
     try:
-        figures = _cold_cli_noop(settings, workdir, emulator_url)
-    except Exception as exc:
-        reason = _one_line(exc)
-        say(f"cold CLI no-change run not measured: {reason}")
+        figures = measure()
+    except Exception as exc:  # any failure of this measurement: one line, and the bench goes on
+        reason = one_line(exc)
+        say(f"{label} not measured: {reason}")
         return {"seconds": None, "error": reason}
     say(
-        f"cold CLI no-change run: {figures['seconds']:.1f} s wall (sync {figures['sync_seconds']:.1f} s); "
-        f"{figures['requests']} 4D requests, {figures['sessions_opened']} session(s) opened"
+        f"{label}: {describe(figures)}; {figures['requests']} 4D requests, "
+        f"{figures['sessions_opened']} session(s) opened"
     )
     return figures
-
-
-# --- served ------------------------------------------------------------------------------------------------------
 
 
 def _served_noop(settings: Settings, workdir: Path, emulator_url: str, say: Callable[[str], None]) -> dict[str, object]:
@@ -322,7 +333,3 @@ def _require_alive(process: subprocess.Popen, log_path: Path) -> None:
 def _first_line(text: str) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return lines[0] if lines else ""
-
-
-def _one_line(exc: BaseException) -> str:
-    return _first_line(str(exc)) or exc.__class__.__name__
