@@ -158,34 +158,27 @@ def _build_source(cur, target_schema: str, entity: Entity, shape: Shape, only_ch
         raise PublishError(f"pyERP table {target_schema}.{entity.table}: its id column has no sequence")
     target = sql.Identifier(target_schema, entity.table)
     joins: list[sql.Composable] = []
-    fk_ids: list[sql.Composable] = []
-    fk_alias: dict[str, str] = {}
+    resolved: dict[str, sql.Composable] = {}  # foreign-key column → the expression of its pyERP id
     for index, fk in enumerate(entity.foreign_keys):
-        alias = f"fk{index}"
-        fk_alias[fk.target_column] = alias
         if fk.references == entity.table:
-            fk_ids.append(sql.SQL("null::bigint as {}").format(sql.Identifier(fk.target_column)))
-            continue  # a self-reference is resolved after this entity's inserts (see _resolve_self_references)
+            # a self-reference is resolved after this entity's inserts (see _resolve_self_references)
+            resolved[fk.target_column] = sql.SQL("null::bigint")
+            continue
+        alias = sql.Identifier(f"fk{index}")
         condition = sql.SQL(" and ").join(
-            sql.SQL("{}.{} = mart.{}").format(sql.Identifier(alias), sql.Identifier(ref), sql.Identifier(nat))
+            sql.SQL("{}.{} = mart.{}").format(alias, sql.Identifier(ref), sql.Identifier(nat))
             for nat, ref in zip(fk.natural_key_columns, fk.references_columns, strict=True)
         )
         joins.append(
-            sql.SQL("left join {} as {} on {}").format(
-                sql.Identifier(target_schema, fk.references), sql.Identifier(alias), condition
-            )
+            sql.SQL("left join {} as {} on {}").format(sql.Identifier(target_schema, fk.references), alias, condition)
         )
-        fk_ids.append(sql.SQL("{}.id as {}").format(sql.Identifier(alias), sql.Identifier(fk.target_column)))
-
-    def source_expr(column: str) -> sql.Composable:
-        if column in fk_alias:
-            if entity.foreign_keys[int(fk_alias[column][2:])].references == entity.table:
-                return sql.SQL("null::bigint")
-            return sql.SQL("{}.id").format(sql.Identifier(fk_alias[column]))
-        return sql.SQL("mart.{}").format(sql.Identifier(column))
-
+        resolved[fk.target_column] = sql.SQL("{}.id").format(alias)
+    fk_ids = [sql.SQL("{} as {}").format(expr, sql.Identifier(column)) for column, expr in resolved.items()]
     match = sql.SQL(" and ").join(
-        sql.SQL("target.{} = {}").format(sql.Identifier(c), source_expr(c)) for c in entity.match
+        sql.SQL("target.{} = {}").format(
+            sql.Identifier(c), resolved.get(c, sql.SQL("mart.{}").format(sql.Identifier(c)))
+        )
+        for c in entity.match
     )
     matched = sql.SQL(
         "select mart.*, {fk_ids}, target.id as _matched_id, {current_hash} as _current_target_hash, "
