@@ -14,6 +14,7 @@ import requests
 
 from flows import database
 from flows.settings import Settings
+from flows.target import OWNED_DATABASE_MARKER
 
 
 def prepare_home(home: Path) -> None:
@@ -45,7 +46,14 @@ def database_url(admin: str, name: str) -> str:
 
 
 def recreate(admin: str, names: list[str]) -> None:
-    _for_each_database(admin, names, 'drop database if exists "{}" with (force)', 'create database "{}"')
+    """Drop and create the scratch databases, each marked as the sync's own: a run creates pyERP's tables there."""
+    _for_each_database(
+        admin,
+        names,
+        'drop database if exists "{}" with (force)',
+        'create database "{}"',
+        'comment on database "{}" is \'' + OWNED_DATABASE_MARKER + "'",
+    )
 
 
 def drop(admin: str, names: list[str]) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import orjson
 
+from emulator.keys import UUID_KEY_FIELDS
 from emulator.server import EmulatorServer
 
 
@@ -29,6 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--error-rate", type=float, default=0.0, help="share of /rest requests answered 503")
     parser.add_argument("--strict-date-filters", action="store_true", help="500 on > and < against dates")
     parser.add_argument("--manifest", type=Path, help="write the planted-defect manifest (JSON) to this file")
+    parser.add_argument(
+        "--uuid-keys", metavar="TABLE[,TABLE...]", default="",
+        help="serve these tables' numbered keys (and every reference to them) as 32-hex UUID strings, e.g. "
+        f"Stamm_Lagerorte,Stamm_Lager_Schuetten; 'all' for every one of: {', '.join(UUID_KEY_FIELDS)}",
+    )  # fmt: skip
     return parser
 
 
@@ -42,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         server = EmulatorServer(
             scale=args.scale, seed=args.seed, port=args.port, host=args.host, max_sessions=args.max_sessions,
-            change_tracking=args.change_tracking, credentials=credentials,
+            change_tracking=args.change_tracking, credentials=credentials, uuid_keys=args.uuid_keys,
         )  # fmt: skip
         server.faults.update(latency_seconds=args.latency, error_rate=args.error_rate,
                              strict_date_filters=args.strict_date_filters)  # fmt: skip
@@ -53,8 +59,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"emulator: {error}", file=sys.stderr)
         return 2
     tables = len(server.store.tables)
+    keys = f", UUID keys in {','.join(sorted(server.store.uuid_keys))}" if server.store.uuid_keys else ""
     print(f"4D REST emulator listening on {server.base_url}/rest ({server.row_count():,} rows in {tables} tables, "
-          f"scale {args.scale:g}, seed {args.seed})", flush=True)  # fmt: skip
+          f"scale {args.scale:g}, seed {args.seed}{keys})", flush=True)  # fmt: skip
     _stop_on_signals()
     try:
         server.serve_forever()

@@ -6,7 +6,8 @@ so the same seed and scale always give the same rows, byte for byte.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from emulator.defects import DefectRates
 from emulator.generators.common import Generation
@@ -22,7 +23,8 @@ from emulator.generators.production import generate_molds, generate_orders
 from emulator.generators.products import generate_families, generate_groups, generate_variants
 from emulator.generators.sales import generate_customers, generate_sales
 from emulator.generators.staff import generate_staff
-from emulator.schema import TABLES
+from emulator.keys import apply_uuid_keys
+from emulator.schema import TABLES, Table
 
 GENERATORS = (
     generate_groups, generate_families, generate_variants, generate_customers, generate_sales, generate_staff,
@@ -33,20 +35,28 @@ GENERATORS = (
 
 @dataclass
 class Dataset:
-    """Rows per 4D table (tuples, see ``generators.common.Generation``), the manifest, the next global stamp."""
+    """Rows per 4D table (tuples, see ``generators.common.Generation``), the manifest, the next global stamp, and the
+    tables as served (``schema.TABLES``, or with some keys served as UUID strings: ``keys.apply_uuid_keys``)."""
 
     rows: dict[str, list[tuple]]
     manifest: list[dict[str, str]]
     next_global_stamp: int
     seed: int
     scale: float
+    tables: tuple[Table, ...] = TABLES
+    uuid_keys: frozenset[str] = field(default_factory=frozenset)
 
 
-def generate_dataset(seed: int = 42, scale: float = 1.0, defect_rates: DefectRates | None = None) -> Dataset:
+def generate_dataset(
+    seed: int = 42, scale: float = 1.0, defect_rates: DefectRates | None = None, uuid_keys: Iterable[str] = ()
+) -> Dataset:
+    """The dataset for a seed and a scale; ``uuid_keys`` names tables whose numbered keys (and every reference to
+    them) are served as 32-hex UUID strings (``keys.py``; none by default, the dataset as generated)."""
     if scale <= 0:
         raise ValueError("scale must be above 0")
     generation = Generation(seed, scale, defect_rates or DefectRates())
     for generate in GENERATORS:
         generate(generation)
     rows = {table.name: generation.rows[table.name] for table in TABLES}
-    return Dataset(rows, generation.manifest.entries, generation.next_global_stamp(), seed, scale)
+    dataset = Dataset(rows, generation.manifest.entries, generation.next_global_stamp(), seed, scale)
+    return apply_uuid_keys(dataset, uuid_keys)

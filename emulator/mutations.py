@@ -175,10 +175,7 @@ class Mutations:
         values = list(template)
         key = new_key(self.rng)
         values[0] = values[3] = key
-        for attribute in data.table.attributes:
-            if attribute.unique:
-                index = data.index(attribute.name)
-                values[index] = self._fresh_value(data, index, values[index])
+        self._renumber(data, values, template)
         composition = composition_parent(data.name)
         if composition is not None and parent_value is not None:
             values[data.index(composition.attribute)] = parent_value[0]
@@ -222,14 +219,20 @@ class Mutations:
         values = list(template)
         values[0] = values[3] = new_key(self.rng)
         self.store.clock.tick()
-        for attribute in data.table.attributes:
-            if attribute.unique:
-                index = data.index(attribute.name)
-                values[index] = self._fresh_value(data, index, values[index])
+        self._renumber(data, values, template)
         row = self.store.saved_row(data, values, 1)
         data.add(row)
         changes.note("inserted", data.name, row[0])
         return row
+
+    def _renumber(self, data: TableData, values: list, template: tuple) -> None:
+        """Fresh values for the unique attributes of a copy (``values`` already has its new key); a unique attribute
+        that holds the row's own key (a numbered key served as the UUID key, ``keys.py``) takes the new key."""
+        for attribute in data.table.attributes:
+            if attribute.unique:
+                index = data.index(attribute.name)
+                own_key = template[index] == template[0]
+                values[index] = values[0] if own_key else self._fresh_value(data, index, values[index])
 
     def _fresh_value(self, data: TableData, index: int, value):
         """A value for a unique attribute that no row has yet, shaped like ``value``."""

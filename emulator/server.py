@@ -9,7 +9,7 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +20,7 @@ from emulator.dataset import generate_dataset
 from emulator.defects import DefectRates
 from emulator.errors import RestError
 from emulator.faults import Faults
+from emulator.keys import uuid_key_tables
 from emulator.mutations import Changes, Mutations
 from emulator.rest import Response, RestApi, error_response, json_response
 from emulator.sessions import SessionRegistry
@@ -184,9 +185,11 @@ class EmulatorServer(AbstractContextManager):
         defect_rates: dict[str, float] | DefectRates | None = None,
         session_idle_timeout: float = 3600.0,
         app_name: str = "WSZ-DB",
+        uuid_keys: Iterable[str] | str = (),
     ) -> None:
         rates = defect_rates if isinstance(defect_rates, DefectRates) else DefectRates.from_mapping(defect_rates)
-        self.store = Store(generate_dataset(seed, scale, rates), change_tracking)
+        chosen = uuid_key_tables(uuid_keys)
+        self.store = Store(generate_dataset(seed, scale, rates, uuid_keys=chosen), change_tracking)
         self.mutations = Mutations(self.store)
         self.faults = Faults(seed=seed)
         self.session_registry = SessionRegistry(max_sessions, session_idle_timeout, seed)
@@ -285,6 +288,7 @@ class EmulatorServer(AbstractContextManager):
             "sessions": self.sessions,
             "seed": self.store.seed,
             "scale": self.store.scale,
+            "uuid_keys": sorted(self.store.uuid_keys),
         }
 
     # --- sessions held by "another client" ---------------------------------------------------------------------

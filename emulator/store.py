@@ -16,7 +16,7 @@ from emulator.clock import Clock, berlin_local, format_timestamp
 from emulator.dataset import Dataset
 from emulator.errors import unknown_dataclass
 from emulator.filters import Column
-from emulator.schema import DELETED_RECORDS, GLOBAL_STAMP, TABLES, Table
+from emulator.schema import DELETED_RECORDS, GLOBAL_STAMP, Table
 from emulator.values import USERS, format_legacy_date
 
 SYSTEM_COLUMNS = 3  # __KEY, __TIMESTAMP, __STAMP come before the attributes
@@ -84,7 +84,8 @@ class Store:
         self.scale = dataset.scale
         self.clock = clock or Clock()
         self.lock = threading.RLock()
-        self.tables: dict[str, TableData] = {t.name: TableData(t, dataset.rows[t.name]) for t in TABLES}
+        self.tables: dict[str, TableData] = {t.name: TableData(t, dataset.rows[t.name]) for t in dataset.tables}
+        self.uuid_keys = dataset.uuid_keys
         self.deleted_records = TableData(DELETED_RECORDS, [], numeric_keys=True)
         self.change_tracking = change_tracking
         self.global_stamp = dataset.next_global_stamp
@@ -95,7 +96,7 @@ class Store:
     # --- what the REST layer sees ----------------------------------------------------------------------------
 
     def dataclass_names(self) -> list[str]:
-        names = [table.name for table in TABLES]
+        names = list(self.tables)
         return [*names, DELETED_RECORDS.name] if self.change_tracking else names
 
     def table(self, name: str) -> TableData:

@@ -24,6 +24,7 @@ incremental filter cannot see. Cost of an incremental run: the pages holding cha
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ KEYSET_PAGE_SIZE = 50_000
 DB_BATCH = 10_000
 NUMERIC_TYPES = frozenset({"long", "word", "long64", "number", "float", "byte", "integer", "duration"})
 MERGE = {"disposition": "merge", "strategy": "delete-insert", "deduplicated": True}
+_WHOLE_NUMBER = re.compile(r"^-?[0-9]+$")
 
 Progress = Callable[[str, int, "int | None"], None]
 
@@ -115,13 +117,18 @@ def column_hints(table: Table) -> dict[str, TColumnSchema]:
 
 
 def _typed(text: str, catalog_type: str | None) -> Any:
-    """A landed text value back to the JSON type a 4D filter needs (``AbsNr IN [1,2]`` vs ``'A'``)."""
+    """A landed text value back to the JSON type a 4D filter needs: a number only where the server's catalog says
+    the attribute is numeric (``AbsNr IN [1,2]``); otherwise — a text or UUID key (``AbsNr IN ['7464FE…']``), an
+    unknown type, or a value of a numeric attribute that is no number — the text as landed, which the filter quotes
+    and escapes. Keys are never read as numbers on a guess, and whole numbers stay exact (a long64 key above 2^53)."""
     if catalog_type in NUMERIC_TYPES:
+        if _WHOLE_NUMBER.match(text):
+            return int(text)
         try:
             number = float(text)
         except ValueError:
             return text
-        return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
+        return number if number == number and abs(number) != float("inf") else text
     return text
 
 

@@ -22,7 +22,11 @@ AUDIT_COLUMNS = ("created_name", "created_date", "created_time", "modified_name"
 
 @dataclass(frozen=True)
 class ParentLink:
-    """How a child row without dates finds its parent: ``child.child_column = parent.parent_column``."""
+    """How a child row without dates finds its parent: ``child.child_column = parent.parent_column``.
+
+    The link values are keys: compared as the text 4D sent, and sent back to 4D typed as the child attribute's
+    catalog type says (a number for a Longint ``AbsNr IN [1,2]``, quoted and escaped for a text or UUID key
+    ``AbsNr IN ['7464FE…']``), never read as a number on a guess."""
 
     child_column: str
     parent_column: str

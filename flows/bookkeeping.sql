@@ -73,16 +73,97 @@ create table if not exists pyerp_sync.published_rows (
 -- needs no index on mart_hash; maintaining one (random md5 keys) doubled the cost of publishing new rows.
 drop index if exists pyerp_sync.published_rows_mart_hash;
 
--- Rows dbt rejected, per run: what was not published and why (warnings were published and are listed too).
+-- Rows dbt rejected, per run: what was not published and why (warnings were published and are listed too). A run
+-- copies the rejects of the entities it rebuilt (legacy_marts.sync_rejects), dry runs and failed runs included.
 create table if not exists pyerp_sync.rejects (
     run_id uuid not null references pyerp_sync.runs (run_id) on delete cascade,
     entity text not null,
     legacy_key text not null,
+    business_key text,
     reason text not null,
     severity text not null check (severity in ('error', 'warning')),
-    details text
+    details jsonb
 );
 create index if not exists rejects_entity on pyerp_sync.rejects (entity, run_id);
+alter table pyerp_sync.rejects add column if not exists business_key text;
+-- Before details was a JSON object it was free text: a text column becomes jsonb once (a no-op afterwards). Text
+-- holding a JSON object keeps it; any other text becomes a JSON string of itself; empty text becomes NULL.
+do $$
+begin
+    if exists (
+        select from information_schema.columns
+        where table_schema = 'pyerp_sync' and table_name = 'rejects' and column_name = 'details'
+            and data_type <> 'jsonb'
+    ) then
+        create function pg_temp.pyerp_sync_details_as_jsonb(value text) returns jsonb
+        language plpgsql immutable as $function$
+        declare
+            parsed jsonb;
+        begin
+            if nullif(btrim(value), '') is null then
+                return null;
+            end if;
+            begin
+                parsed := value::jsonb;
+            exception when others then
+                return to_jsonb(value);
+            end;
+            return case when jsonb_typeof(parsed) = 'object' then parsed else to_jsonb(value) end;
+        end
+        $function$;
+        alter table pyerp_sync.rejects
+        alter column details type jsonb using pg_temp.pyerp_sync_details_as_jsonb(details::text);
+        drop function pg_temp.pyerp_sync_details_as_jsonb(text);
+    end if;
+end
+$$;
+
+-- The rejects as a current state: one row per pyERP table, 4D key and reason, from the first run that saw it to
+-- the run that resolved it. Moved only by a run whose publish commits, in the same transaction (flows/rejects.py):
+-- a reject seen again refreshes last_seen, business_key, severity and details (and reopens a resolved one); an open
+-- reject of an entity the run rebuilt that the run no longer saw is resolved by it. Entities the run did not
+-- rebuild, dry runs and failed runs leave it as it was.
+do $$
+begin
+    if to_regclass('pyerp_sync.reject_state') is null then
+        create table pyerp_sync.reject_state (
+            entity text not null,
+            legacy_key text not null,
+            reason text not null,
+            business_key text,
+            severity text not null check (severity in ('error', 'warning')),
+            -- the view's details object; an array of them when the row failed one reason in several ways
+            details jsonb,
+            first_seen_run uuid not null,
+            first_seen_at timestamptz not null,
+            last_seen_run uuid not null,
+            last_seen_at timestamptz not null,
+            resolved_run uuid,
+            resolved_at timestamptz,
+            primary key (entity, legacy_key, reason)
+        );
+        -- A database from before this table: the latest published copy of each entity's rejects is its open state,
+        -- until the next run that rebuilds the entity confirms or resolves it.
+        with latest as (
+            select distinct on (rejects.entity) rejects.entity, rejects.run_id, runs.started_at
+            from pyerp_sync.rejects as rejects
+            inner join pyerp_sync.runs as runs on rejects.run_id = runs.run_id
+            where runs.status = 'succeeded' and not runs.is_dry_run
+            order by rejects.entity, runs.started_at desc
+        )
+        insert into pyerp_sync.reject_state (
+            entity, legacy_key, reason, business_key, severity, details,
+            first_seen_run, first_seen_at, last_seen_run, last_seen_at
+        )
+        select distinct on (rejects.entity, rejects.legacy_key, rejects.reason)
+            rejects.entity, rejects.legacy_key, rejects.reason, rejects.business_key, rejects.severity,
+            rejects.details, latest.run_id, latest.started_at, latest.run_id, latest.started_at
+        from pyerp_sync.rejects as rejects
+        inner join latest on rejects.entity = latest.entity and rejects.run_id = latest.run_id
+        order by rejects.entity, rejects.legacy_key, rejects.reason;
+    end if;
+end
+$$;
 
 -- A pyERP row edited in pyERP while 4D changed it too. Both versions are kept; policy or a person decides.
 create table if not exists pyerp_sync.conflicts (

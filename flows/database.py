@@ -230,5 +230,8 @@ def tool_environment(url: str, settings: Settings) -> dict[str, str]:
         "DESTINATION__POSTGRES__CREDENTIALS__DATABASE": parts.dbname,
         "DBT_PROFILES_DIR": str(PROJECT_ROOT),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        # dbt's artifacts and logs live in the data folder, not in the checkout shared by every process run there
+        "DBT_TARGET_PATH": str(settings.dbt_target_dir),
+        "DBT_LOG_PATH": str(settings.dbt_log_dir),
         "PREFECT_HOME": str(settings.prefect_home),
     }

@@ -1,13 +1,10 @@
-"""What the last dbt build left in target/run_results.json: publish alone runs only after a passing build."""
+"""What the last dbt build left in the data folder's dbt target: publish alone runs only after a passing build."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from flows.settings import DBT_PROJECT_DIR
-
-RUN_RESULTS = DBT_PROJECT_DIR / "target" / "run_results.json"
 PASSING = {"success", "pass", "skipped", "warn"}
 
 
@@ -15,7 +12,8 @@ class BuildNotPassed(Exception):
     """The marts may not be published: no passing dbt build. One-line message."""
 
 
-def require_passing_build(path: Path = RUN_RESULTS) -> None:
+def require_passing_build(target_dir: Path) -> None:
+    path = target_dir / "run_results.json"
     if not path.is_file():
         raise BuildNotPassed("no dbt build has run here yet: use `pyerp-sync run`, or `pyerp-sync dbt -- build` first")
     data = json.loads(path.read_text())

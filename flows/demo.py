@@ -21,6 +21,7 @@ import requests
 
 from flows import database
 from flows.settings import Settings
+from flows.target import ensure_target_tables, mark_database_owned
 
 DEMO_DATABASE = "pyerp_sync_demo"
 EMULATOR_START_SECONDS = 300
@@ -69,12 +70,14 @@ def emulator_process(scale: float, seed: int, log_path: Path) -> Iterator[str]:
 
 
 def _reset_demo_database(admin_url: str) -> str:
-    """Drop and create the demo's own database on the demo's own server: every demo starts from empty."""
+    """Drop and create the demo's own database on the demo's own server: every demo starts from empty. It is
+    marked as the sync's own, so the runs create pyERP's tables in it."""
     conn = database.connect(admin_url)
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute(f'drop database if exists "{DEMO_DATABASE}" with (force)')
         cur.execute(f'create database "{DEMO_DATABASE}"')
+        mark_database_owned(cur, DEMO_DATABASE)
     conn.close()
     return database.ConnectionParts.from_url(admin_url).to_url(dbname=DEMO_DATABASE)
 
@@ -155,6 +158,12 @@ def run_demo(
     else:
         url = database_url
     database.check_database(url)
+    if database_url is not None:
+        # a database given to the demo: it sets everything up, pyERP's tables too, as `pyerp-sync target create`
+        with contextlib.closing(database.connect(url)) as conn:
+            created = ensure_target_tables(conn, settings.target_schema)
+        if created:
+            say(f"created {len(created)} pyERP table(s) in schema {settings.target_schema!r}")
     _reset_local_state(home)
     say(f"generating the 4D dataset (scale {scale}, seed {seed}) and starting the emulator")
     with emulator_process(scale, seed, home / "emulator.log") as emulator_url:

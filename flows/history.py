@@ -167,31 +167,3 @@ def list_runs(conn, limit: int = 20) -> list[RunSummary]:
 
 def runs_as_json(runs: list[RunSummary]) -> str:
     return json.dumps([r.to_json() for r in runs], indent=2, default=str)
-
-
-def list_rejects(conn, entity: str | None, limit: int) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    """The rejects of the latest run that recorded any: counts by reason, and the first rows."""
-    with conn.cursor() as cur:
-        cur.execute(
-            "select run_id from pyerp_sync.rejects r join pyerp_sync.runs using (run_id) "
-            "order by runs.started_at desc limit 1"
-        )
-        latest = cur.fetchone()
-        if latest is None:
-            return [], []
-        params = {"run": latest[0], "entity": entity, "limit": limit}
-        where = "run_id = %(run)s and (%(entity)s::text is null or entity = %(entity)s)"
-        cur.execute(
-            f"select entity, reason, severity, count(*) from pyerp_sync.rejects where {where} "
-            "group by entity, reason, severity order by entity, count(*) desc",
-            params,
-        )
-        summary = [dict(zip(("entity", "reason", "severity", "rows"), row, strict=True)) for row in cur.fetchall()]
-        cur.execute(
-            f"select entity, legacy_key, reason, severity, details from pyerp_sync.rejects where {where} "
-            "order by entity, reason, legacy_key limit %(limit)s",
-            params,
-        )
-        names = ("entity", "legacy_key", "reason", "severity", "details")
-        rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-    return summary, rows

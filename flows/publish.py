@@ -25,9 +25,10 @@ from psycopg2 import sql
 from flows.entities import Entity
 from flows.settings import MARTS_SCHEMA
 
-# Django's auto_now_add / auto_now columns: publish sets them as Django would, the marts never carry them.
-AUTO_NOW_ADD = ("created_at", "created", "date_stored")
-AUTO_NOW = ("updated_at", "modified_at", "modified")
+# Django's auto_now_add / auto_now columns (pyerp-schema.md's "Stamps"): publish sets them as Django would, the
+# marts never carry them.
+AUTO_NOW_ADD = ("created_at", "date_stored")
+AUTO_NOW = ("updated_at", "modified_at")
 # Mart columns that are not pyERP columns: the merge key material and the change bookkeeping.
 MART_ONLY = ("content_hash", "is_deleted", "source_modified_at")
 SAMPLE_SIZE = 5

@@ -56,6 +56,16 @@ class Settings:
         return self.home / "dlt"
 
     @property
+    def dbt_target_dir(self) -> Path:
+        """dbt's target folder: one per data folder, reused across runs (partial parsing), never shared by two
+        data folders (a test process, a serve and a by-hand run each have their own)."""
+        return self.home / "dbt" / "target"
+
+    @property
+    def dbt_log_dir(self) -> Path:
+        return self.home / "dbt" / "logs"
+
+    @property
     def session_file(self) -> Path:
         return self.home / "4d-session.json"
 

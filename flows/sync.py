@@ -39,8 +39,9 @@ from flows.history import (
 )
 from flows.publish import MARTS_SCHEMA, EntityFigures, PublishError, publish
 from flows.raw_changes import advance_watermarks, newest_loads, tables_with_unpublished_loads
+from flows.rejects import update_reject_state
 from flows.settings import ConfigError, Settings, load_settings
-from flows.target import TargetShapeError, ensure_target_tables, require_target_shape
+from flows.target import TargetReport, TargetShapeError, prepare_target, sync_owns
 
 log = logging.getLogger("pyerp_sync")
 
@@ -57,6 +58,7 @@ class SyncReport:
     entities: list[EntityRecord] = field(default_factory=list)
     skipped_dbt: bool = False
     seconds: float = 0.0
+    target: TargetReport | None = None  # what the check of pyERP's tables created and accepted
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:
@@ -107,6 +109,18 @@ def _transient(task_, task_run, state) -> bool:
 
 
 # --- the steps ---------------------------------------------------------------------------------------------------
+
+
+def check_pyerp_tables(settings: Settings, url: str, entities: tuple[Entity, ...]) -> TargetReport:
+    """The run's first step, before 4D is contacted: refuse a pyERP whose tables would break a write (only the
+    tables this run writes), create missing ones where the sync owns the database, and say once what differs."""
+    with contextlib.closing(database.connect(url)) as conn:
+        conn.autocommit = True
+        target = prepare_target(conn, settings.target_schema, entities, owned=sync_owns(conn, settings))
+    summary = target.summary()
+    if summary:
+        log.info(summary)
+    return target
 
 
 @task(name="connect-to-4d")
@@ -175,8 +189,6 @@ def publish_marts(
     only_changed: bool,
 ) -> dict[str, EntityFigures]:
     with contextlib.closing(database.connect(url)) as conn:
-        ensure_target_tables(conn, settings.target_schema)
-        require_target_shape(conn, settings.target_schema)
 
         def record(cur, figures: dict[str, EntityFigures]) -> None:
             for table, fig in figures.items():
@@ -190,6 +202,8 @@ def publish_marts(
                 rec.seconds += fig.seconds
             record_entities(cur, run_id, list(records.values()))
             advance_watermarks(cur, run_id, loads)
+            # the entities published here are the ones this run rebuilt and copied the rejects of
+            update_reject_state(cur, run_id, [e.table for e in entities])
 
         return publish(
             conn,
@@ -249,12 +263,13 @@ def _entities_to_rebuild(conn, entities: tuple[Entity, ...], loads: dict[str, fl
 
 
 def _copy_rejects(url: str, run_id: str, entities: list[str], records: dict[str, EntityRecord]) -> None:
-    """Keep this run's rejects (from the dbt model) in the history, and count them per entity."""
+    """Keep this run's rejects (from the dbt model) in the history, and count them per entity. The current state
+    (``pyerp_sync.reject_state``) follows from this copy only when publish commits (``update_reject_state``)."""
     with contextlib.closing(database.connect(url)) as conn, conn.cursor() as cur:
         cur.execute(
-            f"insert into pyerp_sync.rejects (run_id, entity, legacy_key, reason, severity, details) "
-            f"select %s, entity, legacy_key, reason, severity, details from {MARTS_SCHEMA}.{REJECTS_MODEL} "
-            "where entity = any(%s)",
+            "insert into pyerp_sync.rejects (run_id, entity, legacy_key, business_key, reason, severity, details) "
+            f"select %s, entity, legacy_key, business_key, reason, severity, details "
+            f"from {MARTS_SCHEMA}.{REJECTS_MODEL} where entity = any(%s)",
             (run_id, entities),
         )
         cur.execute(
@@ -366,8 +381,10 @@ def run_sync(
             run_id = start_run(conn, mode, only, dry_run, flow_run_id)
             report = SyncReport(run_id=run_id, mode=mode, dry_run=dry_run)
             records = {e.table: EntityRecord(entity=e.table) for e in entities}
-            step = "connect"
+            step = "target check"
             try:
+                report.target = check_pyerp_tables(settings, url, entities)
+                step = "connect"
                 connect_to_4d(settings)
                 step = "extract"
                 with _timed(conn, run_id, step):
@@ -422,15 +439,19 @@ def run_sync(
 @flow(name="legacy-sync", log_prints=True)
 def legacy_sync(full: bool = False, only: list[str] | None = None, dry_run: bool = False) -> dict[str, object]:
     """The scheduled and manual sync run (the deployments' entrypoint)."""
+    from prefect import get_run_logger
     from prefect.artifacts import create_table_artifact
     from prefect.runtime import flow_run
 
     settings = load_settings()
     url = database.ensure_database(settings)
     report = run_sync(settings, url, full=full, only=only, dry_run=dry_run, flow_run_id=str(flow_run.id or ""))
+    pyerp_schema = report.target.summary() if report.target else None
+    if pyerp_schema:
+        get_run_logger().info(pyerp_schema)  # the run's log in the Prefect UI; `run` prints it itself
     create_table_artifact(
         key="legacy-sync-summary",
         table=[{k: v for k, v in vars(r).items()} for r in report.entities],
         description=f"pyerp-sync {report.mode} run {report.run_id}: {report.seconds:.1f} s",
     )
-    return {"run_id": report.run_id, "seconds": report.seconds}
+    return {"run_id": report.run_id, "seconds": report.seconds, "pyerp_schema": pyerp_schema}

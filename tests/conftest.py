@@ -21,6 +21,7 @@ from extract.client import RetryPolicy
 from flows import sync as sync_module
 from flows.database import ConnectionParts, check_database
 from flows.settings import PROJECT_ROOT, Settings, test_database_url
+from flows.target import OWNED_DATABASE_MARKER
 
 _counter = itertools.count()
 
@@ -85,12 +86,17 @@ def create_database(pg_admin_url: str) -> Iterator[Callable[..., str]]:
         finally:
             conn.close()
 
-    def create(template_url: str | None = None) -> str:
-        """An empty database, or a copy of the one at ``template_url`` (nobody may be connected to that one)."""
+    def create(template_url: str | None = None, owned_by_sync: bool = True) -> str:
+        """An empty database, or a copy of the one at ``template_url`` (nobody may be connected to that one).
+
+        ``owned_by_sync``: marked as the sync's own, as pyerp-sync's tools mark the databases they create, so a
+        run creates pyERP's missing tables there; unmarked, it stands for a real pyERP's database."""
         name = f"pyerp_sync_test_{os.getpid()}_{next(_counter)}"
         template = f' template "{ConnectionParts.from_url(template_url).dbname}"' if template_url else ""
         admin_execute(f'create database "{name}"{template}')
         created.append(name)
+        if owned_by_sync:
+            admin_execute(f"comment on database \"{name}\" is '{OWNED_DATABASE_MARKER}'")
         return parts.to_url(dbname=name)
 
     yield create

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from extract.errors import ExtractError
-from flows.cli import pipeline, records, setup  # noqa: F401  (registers the commands)
+from flows.cli import pipeline, records, setup, target  # noqa: F401  (registers the commands)
 from flows.cli.common import DbtFailed, app
 from flows.conflicts import ConflictError
 from flows.database import DatabaseError

@@ -42,6 +42,8 @@ def run_command(
     from flows.sync import legacy_sync
 
     outcome = legacy_sync(full=full, only=only, dry_run=dry_run)
+    if outcome.get("pyerp_schema"):
+        typer.echo(outcome["pyerp_schema"], err=True)  # stderr: stdout stays the run and its --json
     from flows.history import list_runs
 
     with contextlib.closing(bookkeeping_connection(settings)) as conn:
@@ -170,14 +172,15 @@ def publish_command(
     from flows.entities import ENTITIES, with_dependencies
     from flows.history import EntityRecord, finish_run, record_entities, start_run
     from flows.publish import publish
-    from flows.target import ensure_target_tables, require_target_shape
+    from flows.target import prepare_target, sync_owns
 
     settings = current_settings()
     entities = with_dependencies(set(only)) if only else ENTITIES
-    require_passing_build()
+    require_passing_build(settings.dbt_target_dir)
     with contextlib.closing(bookkeeping_connection(settings)) as conn:
-        ensure_target_tables(conn, settings.target_schema)
-        require_target_shape(conn, settings.target_schema)
+        target = prepare_target(conn, settings.target_schema, entities, owned=sync_owns(conn, settings))
+        if target.summary():
+            typer.echo(target.summary(), err=True)  # stderr: --json keeps stdout to the figures
         run_id = start_run(conn, "publish", only, dry_run)
 
         def record(cur, figures) -> None:

@@ -44,14 +44,16 @@ def history_command(
 
 @app.command("status")
 def status_command(as_json: JsonOption = False) -> None:
-    """The last run, whether one is running now, and what waits for a person (open conflicts)."""
+    """The last run, whether one is running now, and what waits for a person (open conflicts and rejects)."""
     from flows.conflicts import list_conflicts
     from flows.history import list_runs
+    from flows.rejects import open_reject_counts
 
     settings = current_settings()
     with contextlib.closing(bookkeeping_connection(settings)) as conn:
         runs = list_runs(conn, 20)
         open_conflicts = len(list_conflicts(conn, limit=10_000))
+        open_rejects = open_reject_counts(conn)
     last = runs[0] if runs else None
     last_success = next((r for r in runs if r.status == "succeeded"), None)
     status = {
@@ -61,6 +63,8 @@ def status_command(as_json: JsonOption = False) -> None:
         else None,
         "running": any(r.status == "running" for r in runs),
         "open_conflicts": open_conflicts,
+        "open_rejects": sum(open_rejects.values()),
+        "open_rejects_by_severity": open_rejects,
         "database": "configured" if settings.database_url else "embedded",
         "legacy_url": settings.legacy_url,
     }
@@ -76,37 +80,121 @@ def status_command(as_json: JsonOption = False) -> None:
         )
     typer.echo(f"last success: {status['last_success_at'] or 'never'}")
     typer.echo(f"open conflicts: {open_conflicts}" + ("  (pyerp-sync conflicts)" if open_conflicts else ""))
+    errors, warnings = open_rejects["error"], open_rejects["warning"]
+    typer.echo(
+        f"open rejects: {errors + warnings} ({errors} not published, {warnings} published with a warning)"
+        + ("  (pyerp-sync rejects)" if errors + warnings else "")
+    )
 
 
 @app.command("rejects")
 def rejects_command(
     entity: EntityOption = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Only this reason, e.g. empty_name.")] = None,
+    severity: Annotated[
+        str | None, typer.Option("--severity", help="error (not published) or warning (published, flagged).")
+    ] = None,
+    include_resolved: Annotated[
+        bool, typer.Option("--all", help="Also list resolved rejects (rows a later run published).")
+    ] = False,
+    run_id: Annotated[
+        str | None, typer.Option("--run", help="What one run rejected (its copy), instead of the current state.")
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many rows.")] = 50,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many rows first (paging).")] = 0,
     as_json: JsonOption = False,
 ) -> None:
-    """Rows the last run did not publish (errors) or published with a warning, each with its reason."""
-    from flows.history import list_rejects
+    """Rows not published (errors) or published with a flaw (warnings): the open ones, newest first, each with its
+    reason, what exactly failed, and its business key beside the 4D key. Resolved when a later run publishes the
+    row; --all lists those too, --run RUN_ID what one run rejected."""
+    import uuid
+
+    from flows.rejects import SEVERITIES, format_details, list_reject_state, list_run_rejects, run_exists
 
     if entity is not None:
         entity_named(entity)
+    if severity is not None and severity not in SEVERITIES:
+        raise typer.BadParameter("must be error or warning", param_hint="--severity")
+    if run_id is not None:
+        if include_resolved:
+            raise typer.BadParameter("--all lists the current state; a run's copy has no resolved rows")
+        try:
+            run_id = str(uuid.UUID(run_id))
+        except ValueError:
+            message = f"{run_id!r} is not a run id (see pyerp-sync history)"
+            raise typer.BadParameter(message, param_hint="--run") from None
+    filters = {"entity": entity, "reason": reason, "severity": severity, "limit": limit, "offset": offset}
     with contextlib.closing(bookkeeping_connection(current_settings())) as conn:
-        summary, rows = list_rejects(conn, entity, limit)
+        if run_id is not None:
+            if not run_exists(conn, run_id):
+                typer.echo(f"pyerp-sync: error: no run {run_id} in the history", err=True)
+                raise typer.Exit(1)
+            page = list_run_rejects(conn, run_id, **filters)
+        else:
+            page = list_reject_state(conn, include_resolved=include_resolved, **filters)
+    what = "rejects of run " + run_id if run_id else ("rejects" if include_resolved else "open rejects")
     if as_json:
-        typer.echo(json.dumps({"summary": summary, "rows": rows}, indent=2, default=str))
+        typer.echo(
+            json.dumps(
+                {
+                    "run_id": run_id,
+                    "include_resolved": include_resolved,
+                    "total": page.total,
+                    "offset": offset,
+                    "limit": limit,
+                    "next_offset": page.next_offset,
+                    "summary": page.summary,
+                    "rows": [r.to_json(state=run_id is None) for r in page.rows],
+                },
+                indent=2,
+                default=str,
+            )
+        )
         return
-    if not summary:
-        typer.echo("no rejected rows in the last run")
+    if not page.total:
+        typer.echo(f"no {what}" + (" matching the filters" if entity or reason or severity else ""))
         return
     print_table(
-        "rejected rows of the last run, by reason",
+        f"{what}, by reason",
         ["entity", "reason", "severity", "rows"],
-        [[s["entity"], s["reason"], s["severity"], s["rows"]] for s in summary],
+        [[s["entity"], s["reason"], s["severity"], s["rows"]] for s in page.summary],
     )
-    print_table(
-        f"first {limit}",
-        ["entity", "legacy key", "reason", "severity", "details"],
-        [[r["entity"], r["legacy_key"], r["reason"], r["severity"], r["details"]] for r in rows],
-    )
+    if run_id is not None:
+        headers = ["entity", "4D key", "business key", "reason", "severity", "details"]
+        rows = [
+            [r.entity, r.legacy_key, r.business_key, r.reason, r.severity, format_details(r.details)] for r in page.rows
+        ]
+    else:
+        headers = ["entity", "4D key", "business key", "reason", "severity", "first seen", "last seen"]
+        headers += ["resolved", "details"] if include_resolved else ["details"]
+        rows = [
+            [
+                r.entity,
+                r.legacy_key,
+                r.business_key,
+                r.reason,
+                r.severity,
+                f"{r.first_seen_at:%Y-%m-%d %H:%M}",
+                f"{r.last_seen_at:%Y-%m-%d %H:%M}",
+            ]
+            + ([f"{r.resolved_at:%Y-%m-%d %H:%M}" if r.resolved_at else "open"] if include_resolved else [])
+            + [format_details(r.details)]
+            for r in page.rows
+        ]
+    if rows:
+        print_table(what + ("" if run_id else ", newest first"), headers, rows)
+    typer.echo(rejects_footer(what, page.total, offset, len(page.rows), page.next_offset))
+
+
+def rejects_footer(what: str, total: int, offset: int, shown: int, next_offset: int | None) -> str:
+    """``showing 50 of 230 open rejects; --offset 50 for more``; ``230 open rejects`` when all are shown."""
+    if offset == 0 and next_offset is None:
+        return f"{total} {what}"
+    if shown == 0:
+        return f"none of {total} {what} at --offset {offset}"
+    window = f"{shown}" if offset == 0 else f"{offset + 1}–{offset + shown}"
+    more = f"; --offset {next_offset} for more" if next_offset is not None else ""
+    return f"showing {window} of {total} {what}{more}"
 
 
 @conflicts_app.callback()

@@ -94,16 +94,18 @@ def docs_command(
     port: Annotated[int, typer.Option("--port", help="Port to serve the lineage site on.")] = 8081,
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve it after generating.")] = True,
     target_path: Annotated[
-        Path | None, typer.Option("--target-path", help="Folder for the site and catalog (default: dbt's target/).")
+        Path | None,
+        typer.Option(
+            "--target-path", help="Folder for the site and catalog (default: dbt's target folder in the data folder)."
+        ),
     ] = None,
 ) -> None:
     """Generate dbt's lineage and column docs as one static page, and serve it."""
     settings = current_settings()
     url = database.ensure_database(settings)
     from flows.dbt_runner import invoke_dbt
-    from flows.settings import DBT_PROJECT_DIR
 
-    folder = target_path.absolute() if target_path else DBT_PROJECT_DIR / "target"  # dbt runs in the project
+    folder = target_path.absolute() if target_path else settings.dbt_target_dir
     result = invoke_dbt(
         ["docs", "generate", "--static", "--target-path", str(folder)], database.tool_environment(url, settings)
     )

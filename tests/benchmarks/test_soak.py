@@ -42,8 +42,8 @@ def two_databases(create_database) -> tuple[str, str]:
             url,
             f"insert into pyerp.products_productcategory (id, code, name, description, parent_id) values "
             f"({first_id}, 'C1', 'Vases', '', null), ({first_id + 1}, 'C2', 'Small vases', '', {first_id})",
-            "insert into pyerp.inventory_boxtype (id, created, modified, is_synchronized, name, description, color, "
-            "length, width, height, weight_empty, slot_count, slot_naming_scheme) values "
+            "insert into pyerp.inventory_boxtype (id, created_at, modified_at, is_synchronized, name, description, "
+            "color, length, width, height, weight_empty, slot_count, slot_naming_scheme) values "
             f"({first_id}, '{stamp}', '{stamp}', true, 'KLT', '', 'blue', 60, 40, 22, 1.5, 4, 'numeric')",
         )
     return urls

@@ -133,7 +133,7 @@ def test_product_variants_prices_skus_and_release_dates(staging_build) -> None:
         for row in query(project.database_url, "select * from legacy_staging.stg_legacy_4d__product_variants")
     }
     first, second, third = rows["VAR1"], rows["VAR2"], rows["VAR3"]
-    assert (first["sku"], first["legacy_sku"], first["legacy_article_id"]) == ("803721", "11400-BE", 4711)
+    assert (first["sku"], first["legacy_sku"], first["legacy_article_id"]) == ("803721", "11400-BE", "4711")
     assert (first["retail_price"], first["retail_unit"]) == (Decimal("39.50"), 1)
     assert (first["wholesale_price"], first["wholesale_unit"]) == (Decimal("19.75"), 6)  # half-up, not banker's
     assert (first["is_sales_article"], first["is_active"]) == (True, True)
@@ -177,7 +177,7 @@ def test_sales_documents_keep_dem_amounts_and_normalise_address_text(staging_bui
     assert (impossible["document_date"], impossible["document_date_raw"]) == (None, "31!2!2020")
     assert (impossible["currency_code"], impossible["net_amount"]) == ("EUR", Decimal("1234.56"))
     [line] = query(project.database_url, "select * from legacy_staging.stg_legacy_4d__sales_document_lines")
-    assert (line["sales_document_number"], line["position_number"], line["description"]) == (2572, 4, "Obstkorb rund")
+    assert (line["sales_document_number"], line["position_number"], line["description"]) == ("2572", 4, "Obstkorb rund")
     assert (line["quantity"], line["line_amount"], line["due_date"]) == (Decimal("1.0"), Decimal("24.5"), None)
 
 
@@ -215,3 +215,40 @@ def test_every_staging_view_has_exactly_the_documented_columns(staging_build) ->
         [model] = yaml.safe_load(path.read_text())["models"]
         documented[model["name"]] = [column["name"] for column in model["columns"]]
     assert actual == documented
+
+
+# Every legacy identifier the staging layer exposes: a key, a reference to another row, or a business number rows are
+# matched by. A 4D server may serve any of them as a 32-hex UUID string (issue 13 item 5), so none may be a number.
+IDENTIFIER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "addresses": ("address_number",),
+    "box_contents": ("legacy_id", "box_legacy_id", "product_stock_location_legacy_uuid"),
+    "box_slots": ("legacy_id", "box_legacy_id", "order_number"),
+    "boxes": ("legacy_id", "storage_location_legacy_key"),
+    "customers": ("customer_number", "address_number"),
+    "employees": ("employee_number",),
+    "mold_products": ("mold_number",),
+    "molds": ("mold_number",),
+    "product_stock_locations": ("legacy_uuid", "legacy_article_id", "storage_location_legacy_key", "order_number"),
+    "product_variants": ("product_family_legacy_key", "legacy_article_id", "sku"),
+    "production_order_lines": (
+        "legacy_uuid", "production_order_number", "cost_center_legacy_key", "mold_product_legacy_key",
+    ),
+    "production_orders": ("legacy_uuid", "production_order_number", "mold_number", "mold_legacy_key"),
+    "sales_document_lines": ("sales_document_number",),
+    "sales_documents": ("sales_document_number", "printed_document_number", "customer_number", "clerk_number"),
+    "storage_locations": ("legacy_id",),
+}  # fmt: skip
+
+
+def test_every_identifier_is_a_text_column(staging_build) -> None:
+    project, _ = staging_build
+    types = {
+        (str(row["table_name"]), str(row["column_name"])): row["data_type"]
+        for row in query(
+            project.database_url,
+            "select table_name, column_name, data_type from information_schema.columns "
+            "where table_schema = 'legacy_staging' and table_name like 'stg_legacy_4d__%'",
+        )
+    }
+    wanted = {(f"stg_legacy_4d__{model}", name) for model, names in IDENTIFIER_COLUMNS.items() for name in names}
+    assert {key: types.get(key) for key in wanted} == dict.fromkeys(wanted, "text")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -235,3 +236,27 @@ def test_near_duplicate_names_stay_apart_and_keep_their_spelling(emulator: Emula
     assert types["Netto"] == "character varying" and types["_is_deleted"] == "boolean"
     unique = extractor.query("select indexdef from pg_indexes where schemaname = 'legacy_raw' and tablename = 'belege'")
     assert any("UNIQUE" in d and '("__KEY")' in d for (d,) in unique)
+
+
+def test_uuid_keys_land_as_sent_and_children_are_found_by_quoted_keys(make_extractor) -> None:
+    """A 4D server serving numbered keys as UUID strings (4d-rest-api.md §3.3): the keys land verbatim, and the
+    ``children_of`` tables find the children of changed parents with ``IN`` lists of quoted text keys."""
+    with EmulatorServer(scale=SCALE, seed=42, max_sessions=1, uuid_keys="all") as server:
+        extractor: Extractor = make_extractor(server)
+        extractor.run()
+        assert_raw_matches(server, extractor)
+        landed = dict(extractor.query('select "__KEY", "ID_Lagerort" from legacy_raw.stamm_lagerorte'))
+        assert landed == {row["__KEY"]: row["ID_Lagerort"] for row in server.rows("Stamm_Lagerorte")}
+        assert all(len(value) == 32 for value in landed.values())
+
+        mutate(server)
+        before = settled_log_length(server, len(server.request_log))
+        second = extractor.run()
+        assert not any(stats.full for stats in second.tables.values() if stats.strategy != "full")
+        assert_raw_matches(server, extractor)
+        queries = [(r.path, r.query, r.status) for r in server.request_log[before:]]
+        for table, column in (("Belege_Pos", "AbsNr"), ("WerksauftrPos", "W_Auftr_Nr"),
+                              ("Stamm_Lager_Schuetten_Slots", "ID_Lager_Schuetten_Slots")):  # fmt: skip
+            children = [(q, status) for path, q, status in queries if path == f"/rest/{table}" and " IN [" in q]
+            assert children and all(status == 200 for _, status in children), table
+            assert all(re.search(rf"{column} IN \['[0-9A-F]{{32}}'(,'[0-9A-F]{{32}}')*\]", q) for q, _ in children)

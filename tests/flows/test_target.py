@@ -1,22 +1,35 @@
-"""pyERP's tables: the shipped DDL creates them as Django would, and the shape check refuses a pyERP that differs."""
+"""pyERP's tables: the shipped DDL creates them as pyERP's migrations do, the shape check refuses a pyERP that
+would break a write and accepts one that differs compatibly, and tables are created only where the sync owns the
+database. (That the DDL equals pyERP's schema column by column is tests/flows/test_pyerp_ddl.py's.)"""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from psycopg2 import errors, extensions, sql
 
 from flows.database import connect
+from flows.entities import ENTITIES, with_dependencies
+from flows.settings import Settings
 from flows.target import (
     DDL_PATH,
+    TABLE_CREATED,
+    TABLE_NOT_CREATED,
     TARGET_TABLES,
-    ShapeMismatch,
+    ShapeDifference,
     TargetShapeError,
     check_target_shape,
+    database_is_owned,
     ensure_target_tables,
+    prepare_target,
     require_target_shape,
+    sync_owns,
+    type_holds,
 )
 
 pytestmark = pytest.mark.integration
@@ -29,6 +42,7 @@ _DUMMIES = {
     "text": "x",
     "integer": 0,
     "bigint": 0,
+    "uuid": "00000000-0000-0000-0000-000000000000",
     "numeric": 0,
     "double precision": 0,
     "boolean": False,
@@ -52,12 +66,14 @@ def pyerp(conn: extensions.connection) -> extensions.connection:
 
 
 def insert(cur: extensions.cursor, table: str, schema: str = SCHEMA, **values: object) -> int:
-    """Insert one row; every other NOT NULL column gets a dummy of its type. Returns the new id."""
+    """Insert one row; every other NOT NULL column without a default (identity ids have one) gets a dummy of its
+    type. Returns the new id."""
     cur.execute(
         """
         select a.attname, format_type(a.atttypid, null)
         from pg_attribute as a
         where a.attrelid = %s::regclass and a.attnum > 0 and not a.attisdropped and a.attnotnull and not a.atthasdef
+            and a.attidentity = ''
         """,
         (f"{schema}.{table}",),
     )
@@ -132,7 +148,9 @@ def test_creates_only_the_missing_tables_and_leaves_existing_ones_alone(pyerp: e
         # The new table's foreign keys point at the tables that were already there.
         insert(cur, "production_moldproduct", legacy_uuid="MP1", mold_id=mold, parent_product_id=parent)
     pyerp.commit()
-    assert check_target_shape(pyerp, SCHEMA) == []  # the extra nullable column is fine
+    # the extra nullable column is fine
+    assert [str(d) for d in check_target_shape(pyerp, SCHEMA)] == ["production_mold: extra added_by_pyerp text NULL"]
+    assert not any(d.breaking for d in check_target_shape(pyerp, SCHEMA))
 
 
 def test_refuses_to_create_a_table_whose_parent_it_cannot_reference(conn: extensions.connection) -> None:
@@ -160,6 +178,7 @@ def test_a_configured_schema_name_is_used_and_quoted(conn: extensions.connection
     assert tables_in(conn, "pyerp_custom") == set(TARGET_TABLES)
     assert tables_in(conn, SCHEMA) == set()
     assert check_target_shape(conn, "pyerp_custom") == []
+    assert check_target_shape(conn, SCHEMA)[0].reason == TABLE_NOT_CREATED  # the default schema was left alone
     # A name that would be SQL if pasted is only ever an identifier.
     assert len(ensure_target_tables(conn, 'odd"; drop schema pyerp_custom; --')) == 21
     assert tables_in(conn, "pyerp_custom") == set(TARGET_TABLES)
@@ -167,7 +186,7 @@ def test_a_configured_schema_name_is_used_and_quoted(conn: extensions.connection
         ensure_target_tables(conn, "pg_temp")
 
 
-# --- the shape check --------------------------------------------------------------------------------------------
+# --- the shape check: what breaks a write is refused ------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -175,88 +194,319 @@ def test_a_configured_schema_name_is_used_and_quoted(conn: extensions.connection
     [
         (
             "alter table pyerp.sales_customer alter column name type varchar(100)",
-            "sales_customer.name varchar(100) (expected varchar(200))",
+            "sales_customer: name varchar(100), needed varchar(200)",
         ),
         (
-            "alter table pyerp.products_parentproduct alter column length_mm type numeric(12, 2)",
-            "products_parentproduct.length_mm numeric(12,2) (expected numeric(10,2))",
+            "alter table pyerp.products_parentproduct alter column length_mm type numeric(8, 2)",
+            "products_parentproduct: length_mm numeric(8,2), needed numeric(10,2)",
+        ),
+        (
+            "alter table pyerp.products_parentproduct alter column length_mm type numeric(10, 1)",
+            "products_parentproduct: length_mm numeric(10,1), needed numeric(10,2)",
         ),
         (
             "alter table pyerp.sales_salesrecord alter column record_date type timestamp with time zone",
-            "sales_salesrecord.record_date timestamptz (expected date)",
+            "sales_salesrecord: record_date timestamptz, needed date",
+        ),
+        (
+            "alter table pyerp.sales_salesrecorditem alter column position type smallint",
+            "sales_salesrecorditem: position smallint, needed integer",
         ),
         (
             "alter table pyerp.products_variantproduct drop column color",
-            "products_variantproduct.color missing (expected varchar(50) NULL)",
+            "products_variantproduct: color missing, needed varchar(50) NULL",
         ),
         (
             "alter table pyerp.sales_address add column region varchar(10) not null",
-            "sales_address.region varchar(10) NOT NULL without a default (the sync does not write it)",
+            "sales_address: extra region varchar(10) NOT NULL without a default",
         ),
         (
-            "alter table pyerp.sales_address alter column street drop not null",
-            "sales_address.street varchar(200) NULL (expected varchar(200) NOT NULL)",
+            "alter table pyerp.products_variantproduct alter column color set not null",
+            "products_variantproduct: color NOT NULL, needed NULL",
         ),
-        ("drop table pyerp.sales_salesrecorditem", "sales_salesrecorditem missing"),
+        (
+            "alter table pyerp.products_parentproduct alter column supplier_id set not null",
+            "products_parentproduct: supplier_id NOT NULL, needed NULL",
+        ),
+        (
+            "alter table pyerp.production_mold alter column id set generated always",
+            "production_mold: id identity ALWAYS, needed identity BY DEFAULT",
+        ),
+        (
+            "alter table pyerp.production_mold alter column id drop identity",
+            "production_mold: id none, needed identity BY DEFAULT",
+        ),
+        (
+            "alter table pyerp.sales_customer drop column notes, "
+            "add column notes text not null generated always as ('generated') stored",
+            "sales_customer: notes generated ('generated'::text), needed a column publish can write",
+        ),
+        ("drop table pyerp.sales_salesrecorditem", "sales_salesrecorditem: table missing"),
     ],
-    ids=["varchar-length", "numeric-precision", "type", "missing-column", "extra-not-null", "nullability", "table"],
+    ids=[
+        "varchar-length",
+        "numeric-digits",
+        "numeric-places",
+        "type-family",
+        "narrower-integer",
+        "missing-column",
+        "extra-not-null",
+        "not-null-where-publish-writes-null",
+        "not-null-publish-never-fills",
+        "identity-always",
+        "id-without-sequence",
+        "generated",
+        "table",
+    ],
 )
-def test_refuses_a_table_that_differs(pyerp: extensions.connection, change: str, described: str) -> None:
+def test_refuses_a_difference_that_breaks_a_write(pyerp: extensions.connection, change: str, described: str) -> None:
     execute(pyerp, change)
 
-    assert len(check_target_shape(pyerp, SCHEMA)) == 1
+    (difference,) = check_target_shape(pyerp, SCHEMA)
+    assert difference.breaking
     with pytest.raises(TargetShapeError) as caught:
         require_target_shape(pyerp, SCHEMA)
 
     message = str(caught.value)
-    assert message == f"pyERP schema 'pyerp' does not match what the sync writes: 1 mismatch: {described}"
-    assert [str(mismatch) for mismatch in caught.value.mismatches] == [described]
+    assert message.startswith("pyERP schema 'pyerp' cannot take what the sync writes, 1 breaking difference ")
+    assert message.split("lists all): ", 1)[1].startswith(described)
+    assert "\n" not in message
+    assert [str(d) for d in caught.value.differences] == [described]
 
 
-def test_lists_every_mismatch_on_one_line_in_foreign_key_order(pyerp: extensions.connection) -> None:
+def test_lists_every_breaking_difference_on_one_line_per_table_in_foreign_key_order(
+    pyerp: extensions.connection,
+) -> None:
     execute(
         pyerp,
         """
         alter table pyerp.production_mold alter column notes drop not null;
         alter table pyerp.sales_customer alter column name type varchar(100);
+        alter table pyerp.sales_customer add column region varchar(10) not null;
         alter table pyerp.products_variantproduct drop column color;
         drop table pyerp.inventory_boxstorage;
         """,
     )
 
-    mismatches = check_target_shape(pyerp, SCHEMA)
+    differences = check_target_shape(pyerp, SCHEMA)
 
-    assert [(m.table, m.column) for m in mismatches] == [
-        ("products_variantproduct", "color"),
-        ("sales_customer", "name"),
-        ("inventory_boxstorage", None),
-        ("production_mold", "notes"),
+    assert [(d.table, d.name, d.classification) for d in differences] == [
+        ("products_variantproduct", "color", "breaking"),
+        ("sales_customer", "name", "breaking"),
+        ("sales_customer", "region", "breaking"),
+        ("inventory_boxstorage", None, "breaking"),
+        ("production_mold", "notes", "compatible"),  # nullable where publish writes a value
     ]
-    assert mismatches[1] == ShapeMismatch("sales_customer", "name", found="varchar(100)", expected="varchar(200)")
-    with pytest.raises(TargetShapeError, match=r"^pyERP schema 'pyerp' .*: 4 mismatches: products_variantproduct"):
-        require_target_shape(pyerp, SCHEMA)
-
-
-def test_accepts_columns_pyerp_may_have_added(pyerp: extensions.connection) -> None:
-    execute(
-        pyerp,
-        """
-        alter table pyerp.sales_customer add column loyalty_tier varchar(10);
-        alter table pyerp.sales_customer add column score integer not null default 0;
-        alter table pyerp.products_variantproduct add column row_no bigint generated by default as identity;
-        """,
+    assert differences[1] == ShapeDifference(
+        "sales_customer", "type", "name", "varchar(100)", "varchar(200)", "breaking", "publish writes it"
     )
+    with pytest.raises(TargetShapeError) as caught:
+        require_target_shape(pyerp, SCHEMA)
+    assert str(caught.value) == (
+        "pyERP schema 'pyerp' cannot take what the sync writes, 4 breaking differences (`pyerp-sync target check` "
+        "lists all): products_variantproduct: color missing, needed varchar(50) NULL; sales_customer: name "
+        "varchar(100), needed varchar(200), extra region varchar(10) NOT NULL without a default; "
+        f"inventory_boxstorage: table missing ({TABLE_NOT_CREATED})"
+    )
+    assert caught.value.differences == tuple(differences)
 
-    assert check_target_shape(pyerp, SCHEMA) == []
-    require_target_shape(pyerp, SCHEMA)
+
+def test_checks_only_the_tables_the_run_writes(pyerp: extensions.connection) -> None:
+    execute(pyerp, "alter table pyerp.sales_customer alter column name type varchar(100)")
+    products = with_dependencies({"products_variantproduct"})
+
+    assert check_target_shape(pyerp, SCHEMA, products) == []
+    assert require_target_shape(pyerp, SCHEMA, products) == []
+    with pytest.raises(TargetShapeError, match=r"sales_customer: name varchar\(100\), needed varchar\(200\)"):
+        require_target_shape(pyerp, SCHEMA, with_dependencies({"sales_address"}))
 
 
 def test_an_empty_schema_has_none_of_the_tables(conn: extensions.connection) -> None:
-    mismatches = check_target_shape(conn, SCHEMA)
+    differences = check_target_shape(conn, SCHEMA)
 
-    assert mismatches == [ShapeMismatch(table, None, None, None) for table in TARGET_TABLES]
-    with pytest.raises(TargetShapeError, match=r"^pyERP schema 'pyerp' has none of the tables the sync writes$"):
+    assert differences == [
+        ShapeDifference(table, "table", None, None, "the table", "breaking", TABLE_NOT_CREATED)
+        for table in TARGET_TABLES
+    ]
+    with pytest.raises(TargetShapeError, match=r"^pyERP schema 'pyerp' has none of the 21 tables the sync writes: "):
         require_target_shape(conn, SCHEMA)
+    # where the sync owns the database, the run creates them instead
+    owned = check_target_shape(conn, SCHEMA, creates_missing_tables=True)
+    assert {(d.classification, d.reason) for d in owned} == {("compatible", TABLE_CREATED)}
+
+
+# --- the shape check: what breaks no write is accepted ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "described"),
+    [
+        (
+            "alter table pyerp.sales_address alter column street drop not null",
+            "sales_address: street NULL, needed NOT NULL",
+        ),
+        (
+            "alter table pyerp.sales_customer alter column name type varchar(250)",
+            "sales_customer: name varchar(250), needed varchar(200)",
+        ),
+        (
+            "alter table pyerp.sales_customer alter column name type text",
+            "sales_customer: name text, needed varchar(200)",
+        ),
+        (
+            "alter table pyerp.products_parentproduct alter column length_mm type numeric(12, 3)",
+            "products_parentproduct: length_mm numeric(12,3), needed numeric(10,2)",
+        ),
+        (
+            "alter table pyerp.products_parentproduct alter column weight type bigint",
+            "products_parentproduct: weight bigint, needed integer",
+        ),
+        (  # a column publish never writes may have any type (an older pyERP's supplier ids)
+            "alter table pyerp.products_parentproduct alter column supplier_id type bigint using null",
+            "products_parentproduct: supplier_id bigint, needed uuid",
+        ),
+        (  # NOT NULL is fine on a column publish never writes, given a default
+            "alter table pyerp.products_parentproduct alter column supplier_id set default gen_random_uuid(), "
+            "alter column supplier_id set not null",
+            (
+                "products_parentproduct: supplier_id gen_random_uuid(), needed none",
+                "products_parentproduct: supplier_id NOT NULL, needed NULL",
+            ),
+        ),
+        (
+            "alter table pyerp.sales_customer add column loyalty_tier varchar(10)",
+            "sales_customer: extra loyalty_tier varchar(10) NULL",
+        ),
+        (
+            "alter table pyerp.sales_customer add column score integer not null default 0",
+            "sales_customer: extra score integer NOT NULL",
+        ),
+        (
+            "alter table pyerp.products_variantproduct add column row_no bigint generated by default as identity",
+            "products_variantproduct: extra row_no bigint NOT NULL",
+        ),
+        (
+            "create index sales_customer_name_idx on pyerp.sales_customer (name)",
+            "sales_customer: extra index sales_customer_name_idx btree (name)",
+        ),
+        (
+            "drop index pyerp.sales_addre_email_d66234_idx",
+            "sales_address: index sales_addre_email_d66234_idx missing, needed btree (email)",
+        ),
+        (
+            "alter table pyerp.sales_customer add constraint sales_customer_name_check check (name <> 'x')",
+            "sales_customer: extra constraint sales_customer_name_check CHECK (((name)::text <> 'x'::text))",
+        ),
+    ],
+    ids=[
+        "nullable",
+        "wider-varchar",
+        "text",
+        "wider-numeric",
+        "wider-integer",
+        "unwritten-type",
+        "not-null-with-a-default-where-publish-never-writes",
+        "extra-nullable-column",
+        "extra-column-with-default",
+        "extra-identity-column",
+        "extra-index",
+        "missing-index",
+        "extra-constraint",
+    ],
+)
+def test_accepts_a_difference_that_breaks_no_write(
+    pyerp: extensions.connection, change: str, described: str | tuple[str, ...]
+) -> None:
+    execute(pyerp, change)
+
+    differences = check_target_shape(pyerp, SCHEMA)
+
+    assert [str(d) for d in differences] == ([described] if isinstance(described, str) else list(described))
+    assert {d.classification for d in differences} == {"compatible"}
+    assert require_target_shape(pyerp, SCHEMA) == differences
+
+
+def test_accepts_serial_ids_and_foreign_keys_to_tables_outside_the_sync(pyerp: extensions.connection) -> None:
+    """What a pyERP first migrated with Django < 4.1 has (bigserial), and the constraints the shipped DDL leaves
+    out because auth_user and business_supplier are not the sync's."""
+    execute(
+        pyerp,
+        """
+        alter table pyerp.sales_customer alter column id drop identity;
+        create sequence pyerp.sales_customer_id_seq owned by pyerp.sales_customer.id;
+        alter table pyerp.sales_customer alter column id set default nextval('pyerp.sales_customer_id_seq');
+        create table public.auth_user (id integer generated by default as identity primary key);
+        alter table pyerp.business_employee add constraint business_employee_user_id_23912010_fk_auth_user_id
+            foreign key (user_id) references public.auth_user (id) deferrable initially deferred;
+        """,
+    )
+
+    differences = require_target_shape(pyerp, SCHEMA)
+
+    assert [str(d) for d in differences] == [
+        "sales_customer: id serial (nextval), needed identity BY DEFAULT",
+        "business_employee: extra constraint business_employee_user_id_23912010_fk_auth_user_id "
+        "FOREIGN KEY (user_id) REFERENCES auth_user(id) DEFERRABLE INITIALLY DEFERRED",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("found", "needed", "holds"),
+    [
+        ("varchar(50)", "varchar(50)", True),
+        ("varchar(51)", "varchar(50)", True),
+        ("varchar(49)", "varchar(50)", False),
+        ("text", "varchar(50)", True),
+        ("varchar", "text", True),
+        ("varchar(50)", "text", False),
+        ("numeric", "numeric(10,2)", True),
+        ("numeric(11,3)", "numeric(10,2)", True),
+        ("numeric(11,2)", "numeric(10,3)", False),
+        ("numeric(10,2)", "numeric", False),
+        ("bigint", "integer", True),
+        ("integer", "bigint", False),
+        ("double precision", "real", True),
+        ("real", "double precision", False),
+        ("timestamp without time zone", "timestamptz", False),
+        ("numeric(20,0)", "bigint", False),
+    ],
+)
+def test_a_type_holds_another_only_when_every_value_fits(found: str, needed: str, holds: bool) -> None:
+    assert type_holds(found, needed) is holds
+
+
+# --- who creates tables -----------------------------------------------------------------------------------------
+
+
+def test_the_databases_the_sync_creates_for_itself_are_its_own(create_database, database_url: str) -> None:
+    with contextlib.closing(connect(database_url)) as owned:
+        assert database_is_owned(owned)
+    with contextlib.closing(connect(create_database(owned_by_sync=False))) as foreign:
+        assert not database_is_owned(foreign)
+        embedded = Settings(None, SCHEMA, home=Path("unused"), legacy_url=None, legacy_username=None)
+        assert sync_owns(foreign, embedded)  # no PYERP_SYNC_DATABASE_URL: the embedded server is the sync's
+        configured = replace(embedded, database_url="postgresql://db.example/pyerp")
+        assert not sync_owns(foreign, configured)
+
+
+def test_preparing_a_run_creates_missing_tables_only_where_the_sync_owns_the_database(
+    create_database, database_url: str
+) -> None:
+    products = with_dependencies({"products_variantproduct"})
+    with contextlib.closing(connect(create_database(owned_by_sync=False))) as foreign:
+        with pytest.raises(TargetShapeError, match=r"^pyERP schema 'pyerp' has none of the 3 tables"):
+            prepare_target(foreign, SCHEMA, products, owned=False)
+        assert tables_in(foreign, SCHEMA) == set()
+
+    with contextlib.closing(connect(database_url)) as owned:
+        report = prepare_target(owned, SCHEMA, products, owned=True)
+        assert report.created == tuple(e.table for e in products)
+        assert tables_in(owned, SCHEMA) == set(report.created)  # the run's tables, not all 21
+        assert report.compatible == () and report.summary() == (
+            "pyERP schema 'pyerp': created 3 missing table(s) in schema 'pyerp'"
+        )
+        again = prepare_target(owned, SCHEMA, ENTITIES, owned=True)
+        assert len(again.created) == 18 and again.seconds < 1.0
 
 
 def test_shape_check_leaves_the_connection_as_it_was(pyerp: extensions.connection) -> None:
@@ -404,7 +654,7 @@ def test_references_outside_the_sync_are_plain_nullable_columns(pyerp: extension
         assert ("sales_address", "customer_id") in constrained
         assert not constrained & set(outside)
 
-        insert(cur, "products_parentproduct", sku="P1", supplier_id=424242, category_id=424242)
+        insert(cur, "products_parentproduct", sku="P1", supplier_id="4242" * 8, category_id=424242)
         insert(cur, "business_employee", employee_number="E1", user_id=424242)
         insert(cur, "production_productionorder", order_number="W1", created_by_id=424242)
         insert(cur, "products_parentproduct", sku="P2", supplier_id=None)

@@ -3,11 +3,23 @@
     (errors) or is published with a caveat (warnings). The box type is found
     by name among the valid, live box types (none: missing_box_type); the
     storage location by UUID_Stamm_Lagerorte (else Relation_93, else
-    data_.Stamm_Lagerort = ID_Lagerort) among the valid, live locations.
-    Live rows are also rejected for unreadable_value: max_Anzahl_Slots,
-    Druckdatum or Druckzeit was given but could not be read (staging's
-    unreadable_attributes); publishing it as "no value" would bend the row, so
-    pyERP keeps its last good version. -#}
+    data_.Stamm_Lagerort = ID_Lagerort) among the valid, live locations (one
+    named but not found: warning unknown_storage_location, published without).
+    Also rejected: no ID (missing_key); an ID an earlier row already holds
+    (live rows first, then by __KEY: duplicate_key); and, for live rows,
+    unreadable_value: max_Anzahl_Slots, Druckdatum or Druckzeit was given but
+    could not be read (staging's unreadable_attributes); publishing it as "no
+    value" would bend the row, so pyERP keeps its last good version. The
+    Django field rules and the casts are pyerp_validated's
+    (macros/pyerp_validated.sql). -#}
+{%- set box_type = [
+    ('inventory_boxtype', 'legacy_box_type_name', 'box_type_name is not null'),
+] %}
+{%- set storage_location = [(
+    'inventory_storagelocation', 'named_storage_location',
+    'storage_location_legacy_id is not null',
+)] %}
+
 with
 
 boxes as (
@@ -74,10 +86,10 @@ mapped as (
 
         ---- strings
         coalesce(boxes.box_code, 'SC' || boxes.legacy_id) as code,
-        coalesce(boxes.barcode, '') as barcode,
+        boxes.barcode,
         'AVAILABLE' as status,
         coalesce(purposes.purpose, 'STORAGE') as purpose,
-        coalesce(boxes.notes, '') as notes,
+        boxes.notes,
         boxes.box_type_name as legacy_box_type_name,
 
         ---- booleans
@@ -87,17 +99,11 @@ mapped as (
             boxes.storage_location_legacy_key,
             boxes.storage_location_relation_key,
             boxes.box_data ->> 'Stamm_Lagerort'
-        ) is not null as has_storage_location,
+        ) as named_storage_location,
 
         ---- timestamps
         boxes.legacy_modified_at as legacy_modified,
-        boxes.legacy_modified_at as source_modified_at,
-
-        ---- validation
-        row_number() over (
-            partition by boxes.legacy_id
-            order by boxes.is_deleted asc, boxes.legacy_key asc
-        ) as legacy_id_rank
+        boxes.legacy_modified_at as source_modified_at
 
     from boxes
     left join valid_box_types
@@ -113,37 +119,44 @@ mapped as (
             = locations_by_key.legacy_key
     left join valid_storage_locations as locations_by_number
         on
-            {{ to_integer("boxes.box_data ->> 'Stamm_Lagerort'") }}::text
+            {{ clean_identifier("boxes.box_data ->> 'Stamm_Lagerort'") }}
             = locations_by_number.legacy_id
+
+),
+
+checked as (
+
+    select
+        mapped.*,
+        {{ reason_codes({
+            'missing_key': 'legacy_id is null',
+            'duplicate_key': duplicate_key_condition('legacy_id'),
+            'missing_box_type': 'not is_deleted and '
+                ~ orphan_parent_condition(box_type),
+            'unreadable_value': unreadable_value_reason('mapped')
+                ~ ' is not null',
+        }) }} as rejection_reasons,
+        {{ reason_codes({
+            'unknown_storage_location': 'not is_deleted'
+                ~ ' and named_storage_location is not null and '
+                ~ orphan_parent_condition(storage_location),
+        }) }} as warning_reasons
+    from mapped
 
 ),
 
 validated as (
 
-    select
-        mapped.*,
-        array_remove(array[
-            case when mapped.legacy_id is null then 'missing_key' end,
-            case
-                when mapped.legacy_id is not null and mapped.legacy_id_rank > 1
-                    then 'duplicate_key'
-            end,
-            case
-                when not mapped.is_deleted and mapped.box_type_name is null
-                    then 'missing_box_type'
-            end,
-            {{ unreadable_value_reason('mapped') }}
-        ], null) as rejection_reasons,
-        array_remove(array[
-            case
-                when
-                    not mapped.is_deleted
-                    and mapped.has_storage_location
-                    and mapped.storage_location_legacy_id is null
-                    then 'unknown_storage_location'
-            end
-        ], null) as warning_reasons
-    from mapped
+    {{ pyerp_validated('checked', 'inventory_box',
+        business_key='checked.code',
+        details={
+            'missing_key': column_details('legacy_id'),
+            'duplicate_key': column_details('legacy_id'),
+            'missing_box_type': orphan_parent_details(box_type),
+            'unreadable_value': unreadable_details(),
+            'unknown_storage_location':
+                orphan_parent_details(storage_location),
+        }) }}
 
 )
 

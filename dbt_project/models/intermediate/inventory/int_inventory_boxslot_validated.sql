@@ -2,12 +2,20 @@
     mapped to pyERP's inventory_boxslot, with the reasons it cannot be
     published. The box is ID_Lager_Schuetten_Slots (the box's ID), else the
     box the deferred viele_zu_eins relation names; it must be a valid, live
-    box. pyERP allows one slot per (box, slot code): later slots with a code
-    their box already has are rejected (duplicate_key).
+    box (missing_box). pyERP allows one slot per (box, slot code): a later
+    slot (live first, then by Lfd_Nr and __KEY) with a code its box already
+    has is rejected (duplicate_key), as is a later row with the same ID; no
+    ID is missing_key.
     Live rows are also rejected for unreadable_value:
     ID_Lager_Schuetten_Slots, Auftrags_Nr or Lfd_Nr was given but could not be
     read (staging's unreadable_attributes); publishing it as "no value" would
-    bend the row, so pyERP keeps its last good version. -#}
+    bend the row, so pyERP keeps its last good version. The Django field
+    rules and the casts are pyerp_validated's (macros/pyerp_validated.sql).
+-#}
+{%- set box = [
+    ('inventory_box', 'named_box_legacy_id', 'box_legacy_id is not null'),
+] %}
+
 with
 
 slots as (
@@ -55,10 +63,8 @@ mapped as (
             {{ clean_text("slots.slot_data ->> 'Slot_Code'") }},
             'S' || coalesce(slots.slot_number, 1)
         ) as slot_code,
-        coalesce(
-            {{ clean_text("slots.slot_data ->> 'Einheitenfabe'") }}, ''
-        ) as color_code,
-        coalesce(nullif(slots.order_number, 0)::text, '') as order_number,
+        {{ clean_text("slots.slot_data ->> 'Einheitenfabe'") }} as color_code,
+        slots.order_number,
 
         ---- numerics
         coalesce(slots.slot_number, 1) as slot_number,
@@ -92,52 +98,39 @@ mapped as (
 
 ),
 
-ranked as (
+checked as (
 
     select
         mapped.*,
         coalesce(mapped.box_code, '') || '.' || mapped.slot_code as barcode,
-        row_number() over (
-            partition by mapped.legacy_id
-            order by mapped.is_deleted asc, mapped.legacy_key asc
-        ) as legacy_id_rank,
-        row_number() over (
-            partition by mapped.named_box_legacy_id, mapped.slot_code
-            order by
-                mapped.is_deleted asc,
-                mapped.slot_number asc,
-                mapped.legacy_key asc
-        ) as slot_code_rank
+        {{ reason_codes({
+            'missing_key': 'legacy_id is null',
+            'duplicate_key': duplicate_key_condition('legacy_id')
+                ~ ' or ' ~ duplicate_key_condition(
+                    ['named_box_legacy_id', 'slot_code'],
+                    order_by=['slot_number', 'legacy_key'],
+                    given=['legacy_id']),
+            'missing_box': 'not is_deleted and ' ~ orphan_parent_condition(box),
+            'unreadable_value': unreadable_value_reason('mapped')
+                ~ ' is not null',
+        }) }} as rejection_reasons,
+        '{}'::text[] as warning_reasons
     from mapped
 
 ),
 
 validated as (
 
-    select
-        ranked.*,
-        array_remove(array[
-            case when ranked.legacy_id is null then 'missing_key' end,
-            case
-                when
-                    ranked.legacy_id is not null
-                    and (
-                        ranked.legacy_id_rank > 1
-                        or (
-                            ranked.named_box_legacy_id is not null
-                            and ranked.slot_code_rank > 1
-                        )
-                    )
-                    then 'duplicate_key'
-            end,
-            case
-                when not ranked.is_deleted and ranked.box_legacy_id is null
-                    then 'missing_box'
-            end,
-            {{ unreadable_value_reason('ranked') }}
-        ], null) as rejection_reasons,
-        array[]::text[] as warning_reasons
-    from ranked
+    {{ pyerp_validated('checked', 'inventory_boxslot',
+        business_key="nullif(concat_ws('.', checked.box_code,"
+            ~ " checked.slot_code), '')",
+        details={
+            'missing_key': column_details('legacy_id'),
+            'duplicate_key': values_details(
+                ['legacy_id', 'named_box_legacy_id', 'slot_code']),
+            'missing_box': orphan_parent_details(box),
+            'unreadable_value': unreadable_details(),
+        }) }}
 
 )
 

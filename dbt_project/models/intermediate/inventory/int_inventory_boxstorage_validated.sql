@@ -4,11 +4,29 @@
     is UUID_Artikel_Lagerorte (none: missing_product_storage); the slot the
     valid, live slot the deferred Relation_95_zurueck names (none:
     missing_box_slot). pyERP allows one row per (slot, product storage,
-    batch, position in slot) where the batch is given.
+    batch, position in slot) where the batch is given: a later row (live
+    first, then by __KEY) for such a place, or with an ID an earlier row
+    already holds, is rejected (duplicate_key); no ID is missing_key.
     Live rows are also rejected for unreadable_value:
     ID_Stamm_Lager_Schuetten, Menge or Ablaufdatum was given but could not be
     read (staging's unreadable_attributes); publishing it as "no value" would
-    bend the row, so pyERP keeps its last good version. -#}
+    bend the row, so pyERP keeps its last good version. A quantity outside
+    pyERP's integer is rejected by the Django field rules (out_of_range),
+    which pyerp_validated applies with the casts (macros/pyerp_validated.sql).
+-#}
+{%- set place = [
+    'box_slot_legacy_id', 'product_storage_legacy_id', 'batch_number',
+    'position_in_slot',
+] %}
+{%- set product_storage = [(
+    'inventory_productstorage', 'product_stock_location_legacy_uuid',
+    'product_storage_legacy_id is not null',
+)] %}
+{%- set box_slot = [(
+    'inventory_boxslot', 'box_slot_relation_key',
+    'box_slot_legacy_id is not null',
+)] %}
+
 with
 
 box_contents as (
@@ -43,7 +61,8 @@ valid_box_slots as (
 
     select
         box_slots.legacy_key,
-        box_slots.legacy_id
+        box_slots.legacy_id,
+        box_slots.barcode
     from box_slots
     where
         cardinality(box_slots.rejection_reasons) = 0
@@ -60,6 +79,9 @@ mapped as (
         box_contents.legacy_id::text as legacy_id,
         valid_product_storages.legacy_id as product_storage_legacy_id,
         valid_box_slots.legacy_id as box_slot_legacy_id,
+        box_contents.product_stock_location_legacy_uuid,
+        box_contents.box_slot_relation_key,
+        valid_box_slots.barcode as box_slot_barcode,
         null::bigint as created_by_id,
 
         ---- strings
@@ -90,64 +112,38 @@ mapped as (
 
 ),
 
-ranked as (
+checked as (
 
     select
         mapped.*,
-        row_number() over (
-            partition by mapped.legacy_id
-            order by mapped.is_deleted asc, mapped.legacy_key asc
-        ) as legacy_id_rank,
-        row_number() over (
-            partition by
-                mapped.box_slot_legacy_id,
-                mapped.product_storage_legacy_id,
-                mapped.batch_number,
-                mapped.position_in_slot
-            order by mapped.is_deleted asc, mapped.legacy_key asc
-        ) as place_rank
+        {{ reason_codes({
+            'missing_key': 'legacy_id is null',
+            'duplicate_key': duplicate_key_condition('legacy_id')
+                ~ ' or ' ~ duplicate_key_condition(place, given=['legacy_id']),
+            'missing_product_storage': 'not is_deleted and '
+                ~ orphan_parent_condition(product_storage),
+            'missing_box_slot': 'not is_deleted and '
+                ~ orphan_parent_condition(box_slot),
+            'unreadable_value': unreadable_value_reason('mapped')
+                ~ ' is not null',
+        }) }} as rejection_reasons,
+        '{}'::text[] as warning_reasons
     from mapped
 
 ),
 
 validated as (
 
-    select
-        ranked.*,
-        array_remove(array[
-            case when ranked.legacy_id is null then 'missing_key' end,
-            case
-                when
-                    ranked.legacy_id is not null
-                    and (
-                        ranked.legacy_id_rank > 1
-                        or (
-                            ranked.box_slot_legacy_id is not null
-                            and ranked.product_storage_legacy_id is not null
-                            and ranked.batch_number is not null
-                            and ranked.place_rank > 1
-                        )
-                    )
-                    then 'duplicate_key'
-            end,
-            case
-                when
-                    not ranked.is_deleted
-                    and ranked.product_storage_legacy_id is null
-                    then 'missing_product_storage'
-            end,
-            case
-                when not ranked.is_deleted and ranked.box_slot_legacy_id is null
-                    then 'missing_box_slot'
-            end,
-            case
-                when abs(ranked.quantity) > 2147483647
-                    then 'amount_out_of_range'
-            end,
-            {{ unreadable_value_reason('ranked') }}
-        ], null) as rejection_reasons,
-        array[]::text[] as warning_reasons
-    from ranked
+    {{ pyerp_validated('checked', 'inventory_boxstorage',
+        business_key="nullif(concat_ws('/', checked.box_slot_barcode,"
+            ~ " checked.batch_number), '')",
+        details={
+            'missing_key': column_details('legacy_id'),
+            'duplicate_key': values_details(['legacy_id'] + place),
+            'missing_product_storage': orphan_parent_details(product_storage),
+            'missing_box_slot': orphan_parent_details(box_slot),
+            'unreadable_value': unreadable_details(),
+        }) }}
 
 )
 

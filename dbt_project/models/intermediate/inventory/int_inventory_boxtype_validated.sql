@@ -1,7 +1,14 @@
 {#- One row per box type listed in the "Schüttentypen" parameter (its name
     is the key; the parameter row's deletion and time stamp apply to all of
     its types), mapped to pyERP's inventory_boxtype, with the reasons it
-    cannot be published. -#}
+    cannot be published. Rejected: no Type (missing_key); a name an earlier
+    entry already has (live first, then by parameter row and position:
+    duplicate_key); a length, width, height or empty weight that is missing
+    or negative (invalid_dimensions). A dimension pyERP's DecimalField cannot
+    hold is rejected by the Django field rules (too_many_digits), which
+    pyerp_validated applies with the casts (macros/pyerp_validated.sql). -#}
+{%- set dimensions = ['length', 'width', 'height', 'weight_empty'] %}
+
 with
 
 box_types as (
@@ -18,6 +25,8 @@ mapped as (
             box_types.name,
             box_types.parameter_legacy_key || '#' || box_types.entry_number
         ) as legacy_key,
+        box_types.parameter_legacy_key,
+        box_types.entry_number,
 
         ---- strings
         box_types.name,
@@ -38,52 +47,39 @@ mapped as (
 
         ---- timestamps
         box_types.legacy_modified_at as legacy_modified,
-        box_types.legacy_modified_at as source_modified_at,
-
-        ---- validation
-        row_number() over (
-            partition by box_types.name
-            order by
-                box_types.is_deleted asc,
-                box_types.parameter_legacy_key asc,
-                box_types.entry_number asc
-        ) as name_rank
+        box_types.legacy_modified_at as source_modified_at
 
     from box_types
 
 ),
 
-validated as (
+checked as (
 
     select
         mapped.*,
-        array_remove(array[
-            case when mapped.name is null then 'missing_key' end,
-            case
-                when mapped.name is not null and mapped.name_rank > 1
-                    then 'duplicate_key'
-            end,
-            case
-                when
-                    mapped.length is null
-                    or mapped.width is null
-                    or mapped.height is null
-                    or mapped.weight_empty is null
-                    or greatest(
-                        mapped.length, mapped.width, mapped.height
-                    ) >= 1e4
-                    or least(
-                        mapped.length,
-                        mapped.width,
-                        mapped.height,
-                        mapped.weight_empty
-                    ) < 0
-                    or mapped.weight_empty >= 1e8
-                    then 'invalid_dimensions'
-            end
-        ], null) as rejection_reasons,
-        array[]::text[] as warning_reasons
+        {{ reason_codes({
+            'missing_key': 'name is null',
+            'duplicate_key': duplicate_key_condition('name',
+                order_by=['parameter_legacy_key', 'entry_number']),
+            'invalid_dimensions': 'length is null or width is null'
+                ~ ' or height is null or weight_empty is null'
+                ~ ' or least(length, width, height, weight_empty) < 0',
+        }) }} as rejection_reasons,
+        '{}'::text[] as warning_reasons
     from mapped
+
+),
+
+validated as (
+
+    {{ pyerp_validated('checked', 'inventory_boxtype',
+        business_key='checked.name',
+        details={
+            'missing_key': column_details('name'),
+            'duplicate_key': column_details('name'),
+            'invalid_dimensions': values_details(dimensions,
+                rule='given and not negative'),
+        }) }}
 
 )
 

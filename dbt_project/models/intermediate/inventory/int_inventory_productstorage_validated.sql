@@ -3,13 +3,28 @@
     (errors) or is published with a caveat (warnings). The product is the
     valid, live variant whose refOld equals ID_Artikel_Stamm (none:
     missing_product); the storage location the valid, live location whose
-    __KEY is UUID_Stamm_Lagerorte. Reserved gives RESERVED, an Auftrags_Nr
-    other than 0 ALLOCATED (with the order as reference), else AVAILABLE.
-    pyERP allows one row per (product, storage location).
+    __KEY is UUID_Stamm_Lagerorte (one named but not found: warning
+    unknown_storage_location, published without). Reserved gives RESERVED,
+    an Auftrags_Nr ALLOCATED (with the order as reference), else AVAILABLE.
+    pyERP allows one row per (product, storage location): a later row (live
+    first, then by __KEY) for a pair, or with a UUID, an earlier row already
+    holds is rejected (duplicate_key); no UUID is missing_key.
     Live rows are also rejected for unreadable_value: ID_Artikel_Stamm,
     Auftrags_Nr, Bestand or Reserved was given but could not be read
     (staging's unreadable_attributes); publishing it as "no value" would bend
-    the row, so pyERP keeps its last good version. -#}
+    the row, so pyERP keeps its last good version. A quantity outside
+    pyERP's integer is rejected by the Django field rules (out_of_range),
+    which pyerp_validated applies with the casts (macros/pyerp_validated.sql).
+-#}
+{%- set product = [(
+    'products_variantproduct', 'legacy_article_id',
+    'product_legacy_id is not null',
+)] %}
+{%- set storage_location = [(
+    'inventory_storagelocation', 'storage_location_legacy_key',
+    'storage_location_legacy_id is not null',
+)] %}
+
 with
 
 product_storages as (
@@ -40,7 +55,8 @@ variants_by_article_id as (
 
     select distinct on (variants.legacy_article_id)
         variants.legacy_article_id,
-        variants.legacy_key
+        variants.legacy_key,
+        variants.sku
     from variants
     inner join validated_variants
         on variants.legacy_key = validated_variants.legacy_key
@@ -58,7 +74,8 @@ valid_storage_locations as (
 
     select
         storage_locations.legacy_key,
-        storage_locations.legacy_id
+        storage_locations.legacy_id,
+        storage_locations.name
     from storage_locations
     where
         cardinality(storage_locations.rejection_reasons) = 0
@@ -75,16 +92,19 @@ mapped as (
         product_storages.legacy_uuid as legacy_id,
         variants_by_article_id.legacy_key as product_legacy_id,
         valid_storage_locations.legacy_id as storage_location_legacy_id,
+        product_storages.legacy_article_id,
+        product_storages.storage_location_legacy_key,
+        variants_by_article_id.sku as product_sku,
+        valid_storage_locations.name as storage_location_name,
 
         ---- strings
         case
             when product_storages.is_reserved then 'RESERVED'
-            when coalesce(product_storages.order_number, 0) <> 0
+            when product_storages.order_number is not null
                 then 'ALLOCATED'
             else 'AVAILABLE'
         end as reservation_status,
-        coalesce(nullif(product_storages.order_number, 0)::text, '')
-            as reservation_reference,
+        product_storages.order_number as reservation_reference,
 
         ---- numerics
         round(coalesce(product_storages.stock_quantity, 0)) as quantity,
@@ -92,8 +112,6 @@ mapped as (
         ---- booleans
         true as is_synchronized,
         product_storages.is_deleted,
-        product_storages.storage_location_legacy_key is not null
-            as has_storage_location,
 
         ---- timestamps
         product_storages.legacy_modified_at as legacy_modified,
@@ -111,62 +129,45 @@ mapped as (
 
 ),
 
-ranked as (
+checked as (
 
     select
         mapped.*,
-        row_number() over (
-            partition by mapped.legacy_id
-            order by mapped.is_deleted asc, mapped.legacy_key asc
-        ) as legacy_id_rank,
-        row_number() over (
-            partition by
-                mapped.product_legacy_id, mapped.storage_location_legacy_id
-            order by mapped.is_deleted asc, mapped.legacy_key asc
-        ) as place_rank
+        {{ reason_codes({
+            'missing_key': 'legacy_id is null',
+            'duplicate_key': duplicate_key_condition('legacy_id')
+                ~ ' or ' ~ duplicate_key_condition(
+                    ['product_legacy_id', 'storage_location_legacy_id'],
+                    given=['legacy_id']),
+            'missing_product': 'not is_deleted and '
+                ~ orphan_parent_condition(product),
+            'unreadable_value': unreadable_value_reason('mapped')
+                ~ ' is not null',
+        }) }} as rejection_reasons,
+        {{ reason_codes({
+            'unknown_storage_location': 'not is_deleted'
+                ~ ' and storage_location_legacy_key is not null and '
+                ~ orphan_parent_condition(storage_location),
+        }) }} as warning_reasons
     from mapped
 
 ),
 
 validated as (
 
-    select
-        ranked.*,
-        array_remove(array[
-            case when ranked.legacy_id is null then 'missing_key' end,
-            case
-                when
-                    ranked.legacy_id is not null
-                    and (
-                        ranked.legacy_id_rank > 1
-                        or (
-                            ranked.product_legacy_id is not null
-                            and ranked.storage_location_legacy_id is not null
-                            and ranked.place_rank > 1
-                        )
-                    )
-                    then 'duplicate_key'
-            end,
-            case
-                when not ranked.is_deleted and ranked.product_legacy_id is null
-                    then 'missing_product'
-            end,
-            case
-                when abs(ranked.quantity) > 2147483647
-                    then 'amount_out_of_range'
-            end,
-            {{ unreadable_value_reason('ranked') }}
-        ], null) as rejection_reasons,
-        array_remove(array[
-            case
-                when
-                    not ranked.is_deleted
-                    and ranked.has_storage_location
-                    and ranked.storage_location_legacy_id is null
-                    then 'unknown_storage_location'
-            end
-        ], null) as warning_reasons
-    from ranked
+    {{ pyerp_validated('checked', 'inventory_productstorage',
+        business_key="nullif(concat_ws(' @ ', checked.product_sku,"
+            ~ " checked.storage_location_name), '')",
+        details={
+            'missing_key': column_details('legacy_id'),
+            'duplicate_key': values_details([
+                'legacy_id', 'product_legacy_id', 'storage_location_legacy_id',
+            ]),
+            'missing_product': orphan_parent_details(product),
+            'unreadable_value': unreadable_details(),
+            'unknown_storage_location':
+                orphan_parent_details(storage_location),
+        }) }}
 
 )
 

@@ -2,10 +2,16 @@
     pyERP's inventory_storagelocation, with the reasons it cannot be
     published. Regal, Fach and Boden become unit, compartment and shelf as
     text; the name is country-city-R<unit>-F<compartment>-B<shelf>.
-    Live rows are also rejected for unreadable_value: Regal, Fach, Boden, X,
-    Y, Z or a flag was given but could not be read (staging's
+    Rejected: no ID_Lagerort (missing_key); an ID_Lagerort or a place
+    (country, city, unit, compartment, shelf; '' where 4D gave none) an
+    earlier row already holds (live rows first, then by __KEY:
+    duplicate_key); and, for live rows, unreadable_value: Regal, Fach, Boden,
+    X, Y, Z or a flag was given but could not be read (staging's
     unreadable_attributes); publishing it as "no value" would bend the row, so
-    pyERP keeps its last good version. -#}
+    pyERP keeps its last good version. The Django field rules and the casts
+    are pyerp_validated's (macros/pyerp_validated.sql). -#}
+{%- set place = ['country', 'city_building', 'unit', 'compartment', 'shelf'] %}
+
 with
 
 storage_locations as (
@@ -29,7 +35,7 @@ mapped as (
         coalesce(storage_locations.compartment_number::text, '')
             as compartment,
         coalesce(storage_locations.shelf_number::text, '') as shelf,
-        coalesce(storage_locations.location_code, '') as location_code,
+        storage_locations.location_code,
         coalesce(
             nullif(
                 concat_ws(
@@ -66,43 +72,31 @@ mapped as (
 
 ),
 
-ranked as (
+checked as (
 
     select
         mapped.*,
-        row_number() over (
-            partition by mapped.legacy_id
-            order by mapped.is_deleted asc, mapped.legacy_key asc
-        ) as legacy_id_rank,
-        row_number() over (
-            partition by
-                mapped.country,
-                mapped.city_building,
-                mapped.unit,
-                mapped.compartment,
-                mapped.shelf
-            order by mapped.is_deleted asc, mapped.legacy_key asc
-        ) as place_rank
+        {{ reason_codes({
+            'missing_key': 'legacy_id is null',
+            'duplicate_key': duplicate_key_condition('legacy_id')
+                ~ ' or ' ~ duplicate_key_condition(place, given=['legacy_id']),
+            'unreadable_value': unreadable_value_reason('mapped')
+                ~ ' is not null',
+        }) }} as rejection_reasons,
+        '{}'::text[] as warning_reasons
     from mapped
 
 ),
 
 validated as (
 
-    select
-        ranked.*,
-        array_remove(array[
-            case when ranked.legacy_id is null then 'missing_key' end,
-            case
-                when
-                    ranked.legacy_id is not null
-                    and (ranked.legacy_id_rank > 1 or ranked.place_rank > 1)
-                    then 'duplicate_key'
-            end,
-            {{ unreadable_value_reason('ranked') }}
-        ], null) as rejection_reasons,
-        array[]::text[] as warning_reasons
-    from ranked
+    {{ pyerp_validated('checked', 'inventory_storagelocation',
+        business_key='checked.name',
+        details={
+            'missing_key': column_details('legacy_id'),
+            'duplicate_key': values_details(['legacy_id'] + place),
+            'unreadable_value': unreadable_details(),
+        }) }}
 
 )
 

@@ -1,12 +1,15 @@
-{#- One row per Formen row (deleted ones included), mapped to pyERP's Mold
-    (legacy-tables.md §2.10: is_active = not Sperre) and checked. Live rows
-    are rejected for missing_mold_number (FormNr is how mold products and
-    orders find their mold), and duplicate_key when an earlier-created mold
-    (created date and time, then __KEY) that is otherwise valid or deleted
-    already holds the FormNr.
+{#- One row per Formen row (deleted ones included), mapped to the columns of
+    pyERP's Mold (legacy-tables.md §2.10: is_active = not Sperre; the mart
+    production_mold's contract) and checked; pyerp_validated then applies the
+    Django field rules and casts to pyERP's types (the pattern:
+    macros/pyerp_columns.sql). Live rows are rejected for missing_mold_number
+    (FormNr is how mold products and orders find their mold), and
+    duplicate_key when an earlier-created mold (created date and time, then
+    __KEY) that is otherwise valid or deleted already holds the FormNr.
     Live rows are also rejected for unreadable_value: Sperre was given but
     could not be read (staging's unreadable_attributes); publishing it as "no
-    value" would bend the row, so pyERP keeps its last good version. -#}
+    value" would bend the row, so pyERP keeps its last good version.
+    Business key: the FormNr. -#}
 with
 
 molds as (
@@ -21,98 +24,40 @@ mapped as (
         legacy_key,
         unreadable_attributes,
         mold_number,
+        legacy_key as legacy_uuid,
+        mold_number as legacy_form_nr,
+        description,
+        storage_location_code as storage_location,
+        notes,
         legacy_modified_at as legacy_timestamp,
         legacy_modified_at as source_modified_at,
         created_date,
         created_time,
-        coalesce(mold_number::text, '') as legacy_form_nr,
-        coalesce(description, '') as description,
-        coalesce(storage_location_code, '') as storage_location,
         not coalesce(is_blocked, false) as is_active,
-        coalesce(notes, '') as notes,
         coalesce(is_deleted, false) as is_deleted
     from molds
 
 ),
 
-row_checked as (
-
-    select
-        *,
-        array_remove(array[
-            case when mold_number is null then 'missing_mold_number' end,
-            case
-                when unreadable_attributes <> ''
-                    then 'unreadable_value'
-            end
-        ], null) as row_errors
-    from mapped
-
-),
-
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by
-                mold_number, (is_deleted or cardinality(row_errors) = 0)
-            order by
-                created_date nulls last,
-                created_time nulls last,
-                legacy_key
-        ) as mold_number_rank
-    from row_checked
-
-),
-
 checked as (
 
-    select
-        *,
-        '{}'::text[] as warning_reasons,
-        case
-            when is_deleted then '{}'::text[]
-            when cardinality(row_errors) = 0 and mold_number_rank > 1
-                then array['duplicate_key']
-            else row_errors
-        end as rejection_reasons
-    from ranked
-
-),
-
-typed as (
-
-    select
-        legacy_key,
-        mold_number,
-        legacy_key::varchar(36) as legacy_uuid,
-        legacy_form_nr::varchar(50) as legacy_form_nr,
-        description::varchar(255) as description,
-        storage_location::varchar(100) as storage_location,
-        is_active,
-        notes::text as notes,
-        legacy_timestamp::timestamptz as legacy_timestamp,
-        is_deleted,
-        source_modified_at,
-        rejection_reasons,
-        warning_reasons
-    from checked
+    {{ reject_later_duplicates('mapped', 'legacy_form_nr', errors={
+        'missing_mold_number': 'legacy_form_nr is null',
+        'unreadable_value': "unreadable_attributes <> ''",
+    }) }}
 
 ),
 
 validated as (
 
-    select
-        *,
-        {{ content_hash([
-            'legacy_uuid', 'legacy_form_nr', 'description',
-            'storage_location', 'is_active', 'notes', 'legacy_timestamp',
-            'is_deleted', 'source_modified_at',
-        ]) }} as content_hash,
-        array_to_string(rejection_reasons, ',') as rejection_reasons_text,
-        array_to_string(warning_reasons, ',') as warning_reasons_text
-    from typed
+    {{ pyerp_validated('checked', 'production_mold',
+        business_key='checked.mold_number',
+        keep=['mold_number'],
+        details={
+            'missing_mold_number': column_details('legacy_form_nr'),
+            'duplicate_key': column_details('legacy_form_nr'),
+            'unreadable_value': unreadable_details(),
+        }) }}
 
 )
 

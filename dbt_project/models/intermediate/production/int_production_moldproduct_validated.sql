@@ -1,14 +1,27 @@
-{#- One row per Form_Artikel row (deleted ones included), mapped to pyERP's
-    MoldProduct (legacy-tables.md §2.10) and checked. Live rows are rejected
-    for orphan_parent when FormNr names no valid, live mold or Art_Nr no
-    valid, live parent product (by its legacy_base_sku; both are required in
-    pyERP), and duplicate_key when another row (smaller __KEY: the table has
-    no creation date) that is otherwise valid or deleted already links the
-    same mold and parent product (pyERP: unique (mold, parent_product)).
+{#- One row per Form_Artikel row (deleted ones included), mapped to the
+    columns of pyERP's MoldProduct (legacy-tables.md §2.10; the mart
+    production_moldproduct's contract) and checked; pyerp_validated then
+    applies the Django field rules and casts to pyERP's types (the pattern:
+    macros/pyerp_columns.sql). Live rows are rejected for orphan_parent when
+    FormNr names no valid, live mold or Art_Nr no valid, live parent product
+    (by its legacy_base_sku; both are required in pyERP), and duplicate_key
+    when another row (smaller __KEY: the table has no creation date) that is
+    otherwise valid or deleted already links the same mold and parent product
+    (pyERP: unique (mold, parent_product)).
     Live rows are also rejected for unreadable_value: FormNr, Anzahl or
     Gewichtung was given but could not be read (staging's
     unreadable_attributes); publishing it as "no value" would bend the row, so
-    pyERP keeps its last good version. -#}
+    pyERP keeps its last good version.
+    Business key: FormNr / Art_Nr. -#}
+{%- set parents = [
+    ('production_mold', 'mold_number', 'mold_legacy_uuid is not null'),
+    (
+        'products_parentproduct',
+        'legacy_base_sku',
+        'parent_product_legacy_id is not null',
+    ),
+] %}
+
 with
 
 mold_products as (
@@ -17,9 +30,11 @@ mold_products as (
 
 ),
 
-molds as (
+valid_molds as (
 
-    select * from {{ ref('int_production_mold_validated') }}
+    {{ valid_live_rows(
+        ref('int_production_mold_validated'), ['mold_number', 'legacy_uuid'],
+    ) }}
 
 ),
 
@@ -29,21 +44,14 @@ parent_products_by_base_sku as (
 
 ),
 
-valid_molds as (
-
-    select
-        mold_number,
-        legacy_uuid
-    from molds
-    where not is_deleted and cardinality(rejection_reasons) = 0
-
-),
-
 mapped as (
 
     select
         mold_products.legacy_key,
         mold_products.unreadable_attributes,
+        mold_products.mold_number,
+        mold_products.legacy_base_sku,
+        mold_products.legacy_key as legacy_uuid,
         valid_molds.legacy_uuid as mold_legacy_uuid,
         parent_products_by_base_sku.parent_product_legacy_id,
         mold_products.weight_per_product,
@@ -61,86 +69,29 @@ mapped as (
 
 ),
 
-row_checked as (
-
-    select
-        *,
-        array_remove(array[
-            case
-                when
-                    mold_legacy_uuid is null
-                    or parent_product_legacy_id is null
-                    then 'orphan_parent'
-            end,
-            case
-                when unreadable_attributes <> ''
-                    then 'unreadable_value'
-            end
-        ], null) as row_errors
-    from mapped
-
-),
-
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by
-                mold_legacy_uuid,
-                parent_product_legacy_id,
-                (is_deleted or cardinality(row_errors) = 0)
-            order by legacy_key
-        ) as link_rank
-    from row_checked
-
-),
-
 checked as (
 
-    select
-        *,
-        '{}'::text[] as warning_reasons,
-        case
-            when is_deleted then '{}'::text[]
-            when cardinality(row_errors) = 0 and link_rank > 1
-                then array['duplicate_key']
-            else row_errors
-        end as rejection_reasons
-    from ranked
-
-),
-
-typed as (
-
-    select
-        legacy_key,
-        legacy_key::varchar(36) as legacy_uuid,
-        mold_legacy_uuid::varchar(36) as mold_legacy_uuid,
-        parent_product_legacy_id::varchar(50) as parent_product_legacy_id,
-        products_per_mold::integer as products_per_mold,
-        weight_per_product::numeric(10, 3) as weight_per_product,
-        legacy_timestamp::timestamptz as legacy_timestamp,
-        is_deleted,
-        source_modified_at,
-        rejection_reasons,
-        warning_reasons
-    from checked
+    {{ reject_later_duplicates('mapped',
+        ['mold_legacy_uuid', 'parent_product_legacy_id'],
+        by_created=false,
+        errors={
+            'orphan_parent': orphan_parent_condition(parents),
+            'unreadable_value': "unreadable_attributes <> ''",
+        }) }}
 
 ),
 
 validated as (
 
-    select
-        *,
-        {{ content_hash([
-            'legacy_uuid', 'mold_legacy_uuid', 'parent_product_legacy_id',
-            'products_per_mold', 'weight_per_product', 'legacy_timestamp',
-            'is_deleted', 'source_modified_at',
-        ]) }} as content_hash,
-        array_to_string(rejection_reasons, ',') as rejection_reasons_text,
-        array_to_string(warning_reasons, ',') as warning_reasons_text
-    from typed
+    {{ pyerp_validated('checked', 'production_moldproduct',
+        business_key="concat_ws('/', checked.mold_number, "
+            ~ "checked.legacy_base_sku)",
+        details={
+            'orphan_parent': orphan_parent_details(parents),
+            'duplicate_key': values_details(
+                ['mold_legacy_uuid', 'parent_product_legacy_id']),
+            'unreadable_value': unreadable_details(),
+        }) }}
 
 )
 

@@ -27,8 +27,9 @@ groups_mapped as (
         legacy_key,
         'ArtikelGruppe' as source_table,
         product_group_code as code,
-        coalesce(product_group_name, product_group_code, '') as category_name,
-        coalesce(description, '') as description,
+        coalesce(product_group_name, product_group_code, '')
+            as name,  -- noqa: RF04
+        description,
         parent_product_group_code,
         coalesce(is_deleted, false) as is_deleted,
         legacy_modified_at as source_modified_at,
@@ -61,8 +62,8 @@ codes_derived as (
         codes_seen_on_families.legacy_key,
         'Artikel_Familie' as source_table,
         codes_seen_on_families.code,
-        codes_seen_on_families.code as category_name,
-        '' as description,
+        codes_seen_on_families.code as name,  -- noqa: RF04
+        null::text as description,
         null::text as parent_product_group_code,
         codes_seen_on_families.is_deleted,
         null::timestamptz as source_modified_at,
@@ -144,34 +145,17 @@ checked as (
 
 ),
 
-typed as (
-
-    select
-        legacy_key,
-        source_table,
-        code::varchar(255) as code,
-        category_name::varchar(255) as name,  -- noqa: RF04
-        description::text as description,
-        parent_code::varchar(255) as parent_code,
-        is_deleted,
-        source_modified_at,
-        rejection_reasons,
-        warning_reasons
-    from checked
-
-),
-
 validated as (
 
-    select
-        *,
-        {{ content_hash([
-            'code', 'name', 'description', 'parent_code', 'is_deleted',
-            'source_modified_at',
-        ]) }} as content_hash,
-        array_to_string(rejection_reasons, ',') as rejection_reasons_text,
-        array_to_string(warning_reasons, ',') as warning_reasons_text
-    from typed
+    {{ pyerp_validated('checked', 'products_productcategory',
+        business_key='checked.code',
+        keep=['source_table'],
+        details={
+            'missing_code': column_details('code'),
+            'duplicate_key': column_details('code'),
+            'unknown_parent_category':
+                column_details('parent_product_group_code'),
+        }) }}
 
 )
 

@@ -1,15 +1,21 @@
-{#- One row per Artikel_Variante row (deleted ones included), mapped to
-    pyERP's VariantProduct (legacy-tables.md §2.2) and checked. Live rows are
-    rejected for invalid_sku, empty_name, invalid_variant_code (longer than
-    pyERP's 10 characters), orphan_parent (Familie_ names no valid, live
-    family: picked up again on a later build once it exists), and
-    duplicate_key when an earlier-created variant (created date and time, then
-    __KEY) that is otherwise valid or deleted already holds the SKU. A variant
-    takes its family's category.
+{#- One row per Artikel_Variante row (deleted ones included), mapped to the
+    columns of pyERP's VariantProduct (legacy-tables.md §2.2; the mart
+    products_variantproduct's contract) and checked; pyerp_validated then
+    applies the Django field rules and casts to pyERP's types (the pattern:
+    macros/pyerp_columns.sql). Live rows are rejected for invalid_sku,
+    empty_name, invalid_variant_code (longer than pyERP's 10 characters),
+    orphan_parent (Familie_ names no valid, live family: picked up again on a
+    later build once it exists), and duplicate_key when an earlier-created
+    variant (created date and time, then __KEY) that is otherwise valid or
+    deleted already holds the SKU. A variant takes its family's category.
     Live rows are also rejected for unreadable_value: refOld, Gewicht, a flag
     or a date field was given but could not be read (staging's
     unreadable_attributes); publishing it as "no value" would bend the row, so
-    pyERP keeps its last good version. -#}
+    pyERP keeps its last good version. Business key: the SKU. -#}
+{%- set parents = [
+    ('products_parentproduct', 'parent_legacy_id', 'has_valid_parent'),
+] %}
+
 with
 
 product_variants as (
@@ -26,11 +32,7 @@ parent_products as (
 
 valid_parent_products as (
 
-    select
-        legacy_id,
-        category_code
-    from parent_products
-    where not is_deleted and cardinality(rejection_reasons) = 0
+    {{ valid_live_rows('parent_products', ['legacy_id']) }}
 
 ),
 
@@ -39,10 +41,11 @@ mapped as (
     select
         product_variants.legacy_key,
         product_variants.unreadable_attributes,
+        product_variants.legacy_key as legacy_id,
         product_variants.sku,
-        product_variants.product_name,
-        coalesce(product_variants.product_name_en, '') as name_en,
-        coalesce(product_variants.short_description, '') as short_description,
+        product_variants.product_name as name,  -- noqa: RF04
+        product_variants.product_name_en as name_en,
+        product_variants.short_description,
         '' as short_description_en,
         product_variants.description,
         null::text as description_en,
@@ -57,8 +60,7 @@ mapped as (
             case
                 when product_variants.legacy_sku like '%-%'
                     then regexp_replace(product_variants.legacy_sku, '^.*-', '')
-            end,
-            ''
+            end
         ) as variant_code,
         product_variants.legacy_sku,
         coalesce(
@@ -66,10 +68,9 @@ mapped as (
             nullif(
                 regexp_replace(product_variants.legacy_sku, '-[^-]*$', ''),
                 product_variants.legacy_sku
-            ),
-            ''
+            )
         ) as legacy_base_sku,
-        product_variants.legacy_article_id::text as ref_old,
+        product_variants.legacy_article_id::text as "refOld",
         coalesce(product_variants.is_sales_article, false)
             as is_verkaufsartikel,
         {{ to_berlin_midnight('product_variants.release_date') }}
@@ -101,92 +102,30 @@ mapped as (
 
 ),
 
-row_checked as (
-
-    select
-        *,
-        array_remove(array[
-            case when not {{ is_valid_sku('sku') }} then 'invalid_sku' end,
-            case when product_name is null then 'empty_name' end,
-            case
-                when char_length(variant_code) > 10
-                    then 'invalid_variant_code'
-            end,
-            case when not has_valid_parent then 'orphan_parent' end,
-            case
-                when unreadable_attributes <> ''
-                    then 'unreadable_value'
-            end
-        ], null) as row_errors
-    from mapped
-
-),
-
 checked as (
 
-    {{ reject_later_duplicates('row_checked', 'sku') }}
-
-),
-
-typed as (
-
-    select
-        legacy_key,
-        legacy_key::varchar(50) as legacy_id,
-        sku::varchar(50) as sku,
-        name_en::varchar(255) as name_en,
-        short_description::text as short_description,
-        short_description_en::text as short_description_en,
-        description::text as description,
-        description_en::text as description_en,
-        keywords::varchar(255) as keywords,
-        is_active,
-        is_discontinued,
-        category_code::varchar(255) as category_code,
-        parent_legacy_id::varchar(50) as parent_legacy_id,
-        variant_code::varchar(10) as variant_code,
-        legacy_sku::varchar(50) as legacy_sku,
-        legacy_base_sku::varchar(50) as legacy_base_sku,
-        ref_old::varchar(50) as "refOld",
-        is_verkaufsartikel,
-        release_date::timestamptz as release_date,
-        auslaufdatum::timestamptz as auslaufdatum,
-        retail_price::numeric(10, 2) as retail_price,
-        wholesale_price::numeric(10, 2) as wholesale_price,
-        retail_unit::integer as retail_unit,
-        wholesale_unit::integer as wholesale_unit,
-        color::varchar(50) as color,
-        width_mm::numeric(10, 2) as width_mm,
-        is_featured,
-        is_new,
-        is_bestseller,
-        is_deleted,
-        source_modified_at,
-        rejection_reasons,
-        warning_reasons,
-        coalesce(product_name, '')::varchar(255) as name  -- noqa: RF04
-    from checked
+    {{ reject_later_duplicates('mapped', 'sku', errors={
+        'invalid_sku': 'not ' ~ is_valid_sku('sku'),
+        'empty_name': 'name is null',
+        'invalid_variant_code': 'char_length(variant_code) > 10',
+        'orphan_parent': orphan_parent_condition(parents),
+        'unreadable_value': "unreadable_attributes <> ''",
+    }) }}
 
 ),
 
 validated as (
 
-    select
-        *,
-        {{ content_hash([
-            'legacy_id', 'sku', 'name', 'name_en', 'short_description',
-            'short_description_en', 'description', 'description_en',
-            'keywords', 'is_active', 'is_discontinued', 'category_code',
-            'parent_legacy_id', 'variant_code', 'legacy_sku',
-            'legacy_base_sku', '"refOld"', 'is_verkaufsartikel',
-            'release_date', 'auslaufdatum', 'retail_price', 'wholesale_price',
-            'retail_unit', 'wholesale_unit', 'color', 'width_mm',
-            'is_featured', 'is_new', 'is_bestseller', 'is_deleted',
-            'source_modified_at',
-        ]) }} as content_hash,
-        array_to_string(rejection_reasons, ',') as rejection_reasons_text,
-        array_to_string(warning_reasons, ',') as warning_reasons_text
-    from typed
+    {{ pyerp_validated('checked', 'products_variantproduct',
+        business_key='checked.sku',
+        details={
+            'invalid_sku': column_details('sku'),
+            'empty_name': column_details('name'),
+            'invalid_variant_code': column_details('variant_code'),
+            'orphan_parent': orphan_parent_details(parents),
+            'duplicate_key': column_details('sku'),
+            'unreadable_value': unreadable_details(),
+        }) }}
 
 )
 

@@ -4,7 +4,12 @@
     row belongs to the live, valid customer whose AdrNr points to it (the
     lowest customer number when several do) and is that customer's one
     primary address (the first by key when 4D holds several rows with its
-    AdrNr); derived addresses are never primary. -#}
+    AdrNr); derived addresses are never primary. A live Adressen row no
+    customer points to is rejected (address_without_customer). The Django
+    field rules and the casts are pyerp_validated's (macros/
+    pyerp_validated.sql): e.g. an e-mail Django's EmailValidator refuses
+    (such as a non-ASCII local part) is published empty with the warning
+    invalid_email, a text longer than pyERP's column with value_too_long. -#}
 with
 
 addresses as (
@@ -52,19 +57,19 @@ legacy_addresses as (
         addresses.address_number::text as address_number,
 
         ---- strings
-        coalesce(addresses.salutation, '') as salutation,
-        coalesce(addresses.first_name, '') as first_name,
-        coalesce(addresses.last_name, '') as last_name,
-        coalesce(addresses.company_name, '') as company_name,
-        coalesce(addresses.street, '') as street,
-        coalesce(addresses.country_code, '') as country,
-        coalesce(addresses.postal_code, '') as postal_code,
-        coalesce(addresses.city, '') as city,
-        coalesce(addresses.phone, '') as phone,
-        coalesce(addresses.fax, '') as fax,
-        coalesce(addresses.email, '') as email,
-        coalesce(addresses.contact_person, '') as contact_person,
-        coalesce(addresses.formal_salutation, '') as formal_salutation,
+        addresses.salutation,
+        addresses.first_name,
+        addresses.last_name,
+        addresses.company_name,
+        addresses.street,
+        addresses.country_code as country,
+        addresses.postal_code,
+        addresses.city,
+        addresses.phone,
+        addresses.fax,
+        addresses.email,
+        addresses.contact_person,
+        addresses.formal_salutation,
 
         ---- booleans
         address_owners.customer_number is not null
@@ -80,14 +85,11 @@ legacy_addresses as (
         addresses.legacy_modified_at as source_modified_at,
 
         ---- validation
-        array_remove(array[
-            case
-                when
-                    not addresses.is_deleted
-                    and address_owners.customer_number is null
-                    then 'address_without_customer'
-            end
-        ], null) as rejection_reasons
+        {{ reason_codes({
+            'address_without_customer':
+                'not addresses.is_deleted'
+                ~ ' and address_owners.customer_number is null',
+        }) }} as rejection_reasons
 
     from addresses
     left join address_owners
@@ -129,25 +131,36 @@ derived_addresses as (
         address_blocks.source_modified_at,
 
         ---- validation
-        array[]::text[] as rejection_reasons
+        '{}'::text[] as rejection_reasons
 
     from address_blocks
 
 ),
 
-validated as (
+checked as (
 
     select
         legacy_addresses.*,
-        array[]::text[] as warning_reasons
+        '{}'::text[] as warning_reasons
     from legacy_addresses
 
     union all
 
     select
         derived_addresses.*,
-        array[]::text[] as warning_reasons
+        '{}'::text[] as warning_reasons
     from derived_addresses
+
+),
+
+validated as (
+
+    {{ pyerp_validated('checked', 'sales_address',
+        business_key="nullif(concat_ws('/', checked.customer_number,"
+            ~ " checked.address_number), '')",
+        details={
+            'address_without_customer': column_details('address_number'),
+        }) }}
 
 )
 

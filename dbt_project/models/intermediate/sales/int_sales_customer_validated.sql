@@ -56,7 +56,7 @@ mapped as (
 
 ),
 
-validated as (
+checked as (
 
     select
         mapped.*,
@@ -68,16 +68,22 @@ validated as (
                     and mapped.customer_number_rank > 1
                     then 'duplicate_key'
             end,
-            case
-                when
-                    abs(mapped.credit_limit) >= 1e8
-                    or abs(mapped.discount_percentage) >= 1e3
-                    then 'amount_out_of_range'
-            end,
             {{ unreadable_value_reason('mapped') }}
         ], null) as rejection_reasons,
         array[]::text[] as warning_reasons
     from mapped
+
+),
+
+validated as (
+
+    {{ pyerp_validated('checked', 'sales_customer',
+        business_key='checked.customer_number',
+        details={
+            'missing_key': column_details('customer_number'),
+            'duplicate_key': column_details('customer_number'),
+            'unreadable_value': unreadable_details(),
+        }) }}
 
 )
 

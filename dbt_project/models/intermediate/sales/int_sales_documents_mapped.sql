@@ -76,6 +76,7 @@ mapped as (
 
         ---- dates
         sales_documents.document_date as record_date,
+        sales_documents.document_date_raw as record_date_raw,
         sales_documents.payment_date,
 
         ---- timestamps

@@ -1,28 +1,22 @@
 {#- One row per payment method name a sales record uses (Zahlungsart_A, default
     "Invoice"), with its code (the name slugified, as Django's slugify),
     mapped to pyERP's sales_paymentmethod; deleted when every record using it
-    is deleted in 4D. -#}
+    is deleted in 4D. No business checks of its own: a name longer than
+    pyERP's 50 characters (value_too_long) or one that slugifies to no code
+    (required_value_missing) is rejected by the Django field rules of
+    pyerp_validated (macros/pyerp_validated.sql), which also casts. -#}
 with
-
-sales_documents as (
-
-    select * from {{ ref('int_sales_documents_mapped') }}
-
-),
 
 grouped as (
 
-    select
-        sales_documents.payment_method_name as name,  -- noqa: RF04
-        sales_documents.payment_method_code as code,
-        bool_and(sales_documents.is_deleted) as is_deleted,
-        max(sales_documents.legacy_modified_at) as source_modified_at
-    from sales_documents
-    group by 1, 2
+    {{ derived_from_sales_documents({
+        'name': 'payment_method_name',
+        'code': 'payment_method_code',
+    }) }}
 
 ),
 
-validated as (
+checked as (
 
     select  -- noqa: ST06
         ---- ids
@@ -45,16 +39,17 @@ validated as (
         grouped.source_modified_at,
 
         ---- validation
-        array_remove(array[
-            case
-                when
-                    (length(grouped.name) > 50 or grouped.code = '')
-                    then 'invalid_name'
-            end
-        ], null) as rejection_reasons,
-        array[]::text[] as warning_reasons
+        '{}'::text[] as rejection_reasons,
+        '{}'::text[] as warning_reasons
 
     from grouped
+
+),
+
+validated as (
+
+    {{ pyerp_validated('checked', 'sales_paymentmethod',
+        business_key='checked.name') }}
 
 )
 

@@ -1,29 +1,23 @@
 {#- One row per payment terms (days due, discount days, discount percent)
     that a sales record uses (NettoTage default 30, SkontoTage default 0,
     Skonto_G default 0), mapped to pyERP's sales_paymentterms; deleted when
-    every record using it is deleted in 4D. -#}
+    every record using it is deleted in 4D. Terms with negative days or a
+    discount outside 0-100 % are rejected (invalid_payment_terms); the
+    Django field rules and the casts to pyERP's types are pyerp_validated's
+    (macros/pyerp_validated.sql). -#}
 with
-
-sales_documents as (
-
-    select * from {{ ref('int_sales_documents_mapped') }}
-
-),
 
 grouped as (
 
-    select
-        sales_documents.payment_terms_days_due as days_due,
-        sales_documents.payment_terms_discount_days as discount_days,
-        sales_documents.payment_terms_discount_percent as discount_percent,
-        bool_and(sales_documents.is_deleted) as is_deleted,
-        max(sales_documents.legacy_modified_at) as source_modified_at
-    from sales_documents
-    group by 1, 2, 3
+    {{ derived_from_sales_documents({
+        'days_due': 'payment_terms_days_due',
+        'discount_days': 'payment_terms_discount_days',
+        'discount_percent': 'payment_terms_discount_percent',
+    }) }}
 
 ),
 
-validated as (
+mapped as (
 
     select  -- noqa: ST06
         ---- ids
@@ -57,23 +51,35 @@ validated as (
 
         ---- timestamps
         grouped.source_modified_at as legacy_modified,
-        grouped.source_modified_at,
-
-        ---- validation
-        array_remove(array[
-            case
-                when
-                    (
-                        grouped.days_due < 0
-                        or grouped.discount_days < 0
-                        or grouped.discount_percent not between 0 and 100
-                    )
-                    then 'invalid_payment_terms'
-            end
-        ], null) as rejection_reasons,
-        array[]::text[] as warning_reasons
+        grouped.source_modified_at
 
     from grouped
+
+),
+
+checked as (
+
+    select
+        mapped.*,
+        {{ reason_codes({
+            'invalid_payment_terms':
+                'mapped.days_due < 0 or mapped.discount_days < 0'
+                ~ ' or mapped.discount_percent not between 0 and 100',
+        }) }} as rejection_reasons,
+        '{}'::text[] as warning_reasons
+    from mapped
+
+),
+
+validated as (
+
+    {{ pyerp_validated('checked', 'sales_paymentterms',
+        business_key='checked.name',
+        details={
+            'invalid_payment_terms': values_details(
+                ['days_due', 'discount_days', 'discount_percent'],
+                rule='days >= 0, discount 0 to 100 %'),
+        }) }}
 
 )
 

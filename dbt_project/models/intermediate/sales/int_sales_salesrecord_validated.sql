@@ -4,10 +4,21 @@
     valid, live customer is published without customer and without addresses
     from its blocks (warning unknown_customer; contracts.md). The billing
     address falls back to the shipping address.
-    Live rows are also rejected for unreadable_value: a number, amount,
-    bezahlt or ZahlungsDat of the Belege row was given but could not be read
-    (staging's unreadable_attributes); publishing it as "no value" would bend
-    the row, so pyERP keeps its last good version. -#}
+    Rejected: no AbsNr (missing_key); an AbsNr, or a (PapierNr, record type)
+    of a record with an AbsNr, that an earlier row already holds (live rows
+    first, then by __KEY: duplicate_key); no PapierNr
+    (missing_record_number); no readable Datum (unparseable_date); and, for
+    live rows, unreadable_value: a number, amount, bezahlt or ZahlungsDat of
+    the Belege row was given but could not be read (staging's
+    unreadable_attributes); publishing it as "no value" would bend the row,
+    so pyERP keeps its last good version. An amount pyERP's DecimalField
+    cannot hold is rejected by the Django field rules (too_many_digits),
+    which pyerp_validated applies with the casts (macros/pyerp_validated.sql).
+-#}
+{%- set customer = [
+    ('sales_customer', 'legacy_customer_number', 'customer_number is not null'),
+] %}
+
 with
 
 sales_documents as (
@@ -59,6 +70,7 @@ mapped as (
         sales_documents.sales_document_number::text as legacy_id,
         sales_documents.printed_document_number::text as record_number,
         valid_customers.customer_number,
+        sales_documents.customer_number::text as legacy_customer_number,
         case
             when
                 valid_customers.customer_number is not null
@@ -94,8 +106,8 @@ mapped as (
             when sales_documents.is_paid then 'PAID' else 'PENDING'
         end as payment_status,
         coalesce(sales_documents.currency_code, 'EUR') as currency,
-        coalesce(sales_documents.tax_type, '') as tax_type,
-        coalesce(sales_documents.notes, '') as notes,
+        sales_documents.tax_type,
+        sales_documents.notes,
         'PENDING' as delivery_status,
         payment_methods.name as payment_method_name,
         payment_methods.code as payment_method_code,
@@ -112,7 +124,6 @@ mapped as (
         payment_terms.days_due as payment_terms_days_due,
         payment_terms.discount_days as payment_terms_discount_days,
         payment_terms.discount_percent as payment_terms_discount_percent,
-        sales_documents.tax_rate_percent,
 
         ---- booleans
         true as is_synchronized,
@@ -120,25 +131,12 @@ mapped as (
 
         ---- dates
         sales_documents.record_date,
+        sales_documents.record_date_raw,
         sales_documents.payment_date,
 
         ---- timestamps
         sales_documents.legacy_modified_at as legacy_modified,
-        sales_documents.legacy_modified_at as source_modified_at,
-
-        ---- validation
-        row_number() over (
-            partition by sales_documents.sales_document_number
-            order by
-                sales_documents.is_deleted asc, sales_documents.legacy_key asc
-        ) as legacy_id_rank,
-        row_number() over (
-            partition by
-                sales_documents.printed_document_number,
-                sales_documents.record_type
-            order by
-                sales_documents.is_deleted asc, sales_documents.legacy_key asc
-        ) as record_number_rank
+        sales_documents.legacy_modified_at as source_modified_at
 
     from sales_documents
     left join valid_customers
@@ -164,50 +162,42 @@ mapped as (
 
 ),
 
-validated as (
+checked as (
 
     select
         mapped.*,
-        array_remove(array[
-            case when mapped.legacy_id is null then 'missing_key' end,
-            case
-                when mapped.legacy_id is not null and mapped.legacy_id_rank > 1
-                    then 'duplicate_key'
-            end,
-            case
-                when mapped.record_number is null then 'missing_record_number'
-            end,
-            case
-                when
-                    mapped.record_number is not null
-                    and mapped.record_number_rank > 1
-                    and mapped.legacy_id_rank = 1
-                    then 'duplicate_key'
-            end,
-            case
-                when mapped.record_date is null then 'unparseable_date'
-            end,
-            case
-                when
-                    greatest(
-                        abs(mapped.subtotal),
-                        abs(mapped.tax_amount),
-                        abs(mapped.total_amount)
-                    ) >= 1e10
-                    or greatest(
-                        abs(mapped.shipping_cost), abs(mapped.handling_fee)
-                    ) >= 1e8
-                    then 'amount_out_of_range'
-            end,
-            {{ unreadable_value_reason('mapped') }}
-        ], null) as rejection_reasons,
-        array_remove(array[
-            case
-                when not mapped.is_deleted and mapped.customer_number is null
-                    then 'unknown_customer'
-            end
-        ], null) as warning_reasons
+        {{ reason_codes({
+            'missing_key': 'legacy_id is null',
+            'duplicate_key': duplicate_key_condition('legacy_id')
+                ~ ' or ' ~ duplicate_key_condition(
+                    ['record_number', 'record_type'], given=['legacy_id']),
+            'missing_record_number': 'record_number is null',
+            'unparseable_date': 'record_date is null',
+            'unreadable_value': unreadable_value_reason('mapped')
+                ~ ' is not null',
+        }) }} as rejection_reasons,
+        {{ reason_codes({
+            'unknown_customer': 'not is_deleted and '
+                ~ orphan_parent_condition(customer),
+        }) }} as warning_reasons
     from mapped
+
+),
+
+validated as (
+
+    {{ pyerp_validated('checked', 'sales_salesrecord',
+        business_key="checked.record_type || ' ' || checked.record_number",
+        details={
+            'missing_key': column_details('legacy_id'),
+            'missing_record_number': column_details('record_number'),
+            'duplicate_key': values_details(
+                ['legacy_id', 'record_type', 'record_number']),
+            'unparseable_date': "jsonb_build_object("
+                ~ "'attribute', 'Datum', 'value', to_jsonb(record_date_raw))",
+            'unreadable_value': unreadable_details(),
+            'unknown_customer': orphan_parent_details(customer),
+        }) }}
 
 )
 

@@ -4,10 +4,24 @@
     valid, live variant whose legacy_sku (alteNummer) equals ArtNr, else the
     one whose sku (Nummer) does; a line naming an article that matches none
     is published without product (warning unknown_product).
-    Live rows are also rejected for unreadable_value: Menge, Preis, Rabatt,
-    Pos_Betrag, Pick_Menge, Picking_ok, PreOrder or Termin was given but could
-    not be read (staging's unreadable_attributes); publishing it as "no value"
-    would bend the row, so pyERP keeps its last good version. -#}
+    Rejected: no AbsNr, or (live rows) one that names no valid, live sales
+    record (missing_sales_record: picked up again once the record exists);
+    no PosNr (missing_position); an (AbsNr, PosNr) an earlier row already
+    holds (live rows first, then by __KEY: duplicate_key); and, for live
+    rows, unreadable_value: Menge, Preis, Rabatt, Pos_Betrag, Pick_Menge,
+    Picking_ok, PreOrder or Termin was given but could not be read (staging's
+    unreadable_attributes); publishing it as "no value" would bend the row,
+    so pyERP keeps its last good version. A quantity or amount pyERP's
+    DecimalField cannot hold is rejected by the Django field rules
+    (too_many_digits), which pyerp_validated applies with the casts
+    (macros/pyerp_validated.sql). -#}
+{%- set sales_record = [
+    ('sales_salesrecord', 'sales_record_legacy_id', 'has_sales_record'),
+] %}
+{%- set product = [
+    ('products_variantproduct', 'legacy_sku', 'product_legacy_id is not null'),
+] %}
+
 with
 
 lines as (
@@ -100,10 +114,10 @@ mapped as (
         ) as product_legacy_id,
 
         ---- strings
-        coalesce(lines.legacy_sku, '') as legacy_sku,
-        coalesce(lines.description, '') as description,
+        lines.legacy_sku,
+        lines.description,
         lines.item_type,
-        coalesce(lines.notes, '') as notes,
+        lines.notes,
         case
             when lines.is_picking_complete then 'FULFILLED'
             when
@@ -134,13 +148,7 @@ mapped as (
 
         ---- timestamps
         lines.legacy_modified_at as legacy_modified,
-        lines.legacy_modified_at as source_modified_at,
-
-        ---- validation
-        row_number() over (
-            partition by lines.sales_document_number, lines.position_number
-            order by lines.is_deleted asc, lines.legacy_key asc
-        ) as key_rank
+        lines.legacy_modified_at as source_modified_at
 
     from lines
     left join valid_records
@@ -152,51 +160,41 @@ mapped as (
 
 ),
 
-validated as (
+checked as (
 
     select
         mapped.*,
-        array_remove(array[
-            case
-                when
-                    mapped.sales_record_legacy_id is null
-                    or (not mapped.is_deleted and not mapped.has_sales_record)
-                    then 'missing_sales_record'
-            end,
-            case when mapped.position is null then 'missing_position' end,
-            case
-                when
-                    mapped.sales_record_legacy_id is not null
-                    and mapped.position is not null
-                    and mapped.key_rank > 1
-                    then 'duplicate_key'
-            end,
-            case
-                when
-                    greatest(
-                        abs(mapped.quantity), abs(mapped.fulfilled_quantity)
-                    ) >= 1e8
-                    or greatest(
-                        abs(mapped.unit_price),
-                        abs(mapped.line_subtotal),
-                        abs(mapped.line_total)
-                    ) >= 1e10
-                    or abs(mapped.tax_amount) >= 1e8
-                    or abs(mapped.discount_percentage) >= 1e3
-                    then 'amount_out_of_range'
-            end,
-            {{ unreadable_value_reason('mapped') }}
-        ], null) as rejection_reasons,
-        array_remove(array[
-            case
-                when
-                    not mapped.is_deleted
-                    and mapped.product_legacy_id is null
-                    and mapped.legacy_sku <> ''
-                    then 'unknown_product'
-            end
-        ], null) as warning_reasons
+        {{ reason_codes({
+            'missing_sales_record': 'sales_record_legacy_id is null'
+                ~ ' or (not is_deleted and '
+                ~ orphan_parent_condition(sales_record) ~ ')',
+            'missing_position': 'position is null',
+            'duplicate_key':
+                duplicate_key_condition(['sales_record_legacy_id', 'position']),
+            'unreadable_value': unreadable_value_reason('mapped')
+                ~ ' is not null',
+        }) }} as rejection_reasons,
+        {{ reason_codes({
+            'unknown_product': "not is_deleted and legacy_sku <> '' and "
+                ~ orphan_parent_condition(product),
+        }) }} as warning_reasons
     from mapped
+
+),
+
+validated as (
+
+    {{ pyerp_validated('checked', 'sales_salesrecorditem',
+        business_key="nullif(concat_ws('/', checked.sales_record_legacy_id,"
+            ~ " checked.position), '')",
+        details={
+            'missing_sales_record': orphan_parent_details(sales_record),
+            'missing_position': column_details('position'),
+            'duplicate_key':
+                values_details(['sales_record_legacy_id', 'position']),
+            'unreadable_value': unreadable_details(),
+            'unknown_product': orphan_parent_details(product),
+        }) }}
 
 )
 

@@ -1,28 +1,22 @@
 {#- One row per shipping method name a sales record uses (Versandart, default
     "Standard"), with its code (the name slugified, as Django's slugify),
-    mapped to pyERP's sales_shippingmethod; deleted when every record using it
-    is deleted in 4D. -#}
+    mapped to pyERP's sales_shippingmethod; deleted when every record using
+    it is deleted in 4D. No business checks of its own: a name longer than
+    pyERP's 50 characters (value_too_long) or one that slugifies to no code
+    (required_value_missing) is rejected by the Django field rules of
+    pyerp_validated (macros/pyerp_validated.sql), which also casts. -#}
 with
-
-sales_documents as (
-
-    select * from {{ ref('int_sales_documents_mapped') }}
-
-),
 
 grouped as (
 
-    select
-        sales_documents.shipping_method_name as name,  -- noqa: RF04
-        sales_documents.shipping_method_code as code,
-        bool_and(sales_documents.is_deleted) as is_deleted,
-        max(sales_documents.legacy_modified_at) as source_modified_at
-    from sales_documents
-    group by 1, 2
+    {{ derived_from_sales_documents({
+        'name': 'shipping_method_name',
+        'code': 'shipping_method_code',
+    }) }}
 
 ),
 
-validated as (
+checked as (
 
     select  -- noqa: ST06
         ---- ids
@@ -47,16 +41,17 @@ validated as (
         grouped.source_modified_at,
 
         ---- validation
-        array_remove(array[
-            case
-                when
-                    (length(grouped.name) > 50 or grouped.code = '')
-                    then 'invalid_name'
-            end
-        ], null) as rejection_reasons,
-        array[]::text[] as warning_reasons
+        '{}'::text[] as rejection_reasons,
+        '{}'::text[] as warning_reasons
 
     from grouped
+
+),
+
+validated as (
+
+    {{ pyerp_validated('checked', 'sales_shippingmethod',
+        business_key='checked.name') }}
 
 )
 

@@ -1,54 +1,6 @@
 {{ config(unique_key='legacy_id') }}
 
-{#- pyERP's inventory_box: the valid rows of int_inventory_box_validated, cast
-    to pyERP's column types, with their content hash. Incremental: only new
-    rows and rows whose content hash changed are merged (on legacy_id). -#}
+{#- pyERP's inventory_box: the valid rows of int_inventory_box_validated, merged
+    on legacy_id (macros/pyerp_mart.sql). -#}
 
-with
-
-validated as (
-
-    select * from {{ ref('int_inventory_box_validated') }}
-
-),
-
-valid_rows as (
-
-    select
-        validated.legacy_id::varchar(50) as legacy_id,
-        validated.legacy_modified::timestamptz as legacy_modified,
-        validated.is_synchronized::boolean as is_synchronized,
-        validated.code::varchar(50) as code,
-        validated.barcode::varchar(100) as barcode,
-        validated.box_type_name::varchar(100) as box_type_name,
-        validated.status::varchar(20) as status,
-        validated.purpose::varchar(20) as purpose,
-        validated.storage_location_legacy_id::varchar(50)
-            as storage_location_legacy_id,
-        validated.notes::text as notes,
-        validated.is_deleted::boolean as is_deleted,
-        validated.source_modified_at::timestamptz as source_modified_at
-    from validated
-    where cardinality(validated.rejection_reasons) = 0
-
-),
-
-hashed as (
-
-    select
-        valid_rows.*,
-        {{ content_hash(['valid_rows.*']) }} as content_hash
-    from valid_rows
-
-)
-
-select hashed.* from hashed
-{%- if is_incremental() %}
-    where not exists (
-        select null
-        from {{ this }} as existing  -- noqa: RF04
-        where
-            existing.legacy_id = hashed.legacy_id
-            and existing.content_hash = hashed.content_hash
-    )
-{%- endif %}
+{{ pyerp_mart('int_inventory_box_validated') }}

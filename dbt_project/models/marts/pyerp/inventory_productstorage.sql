@@ -1,53 +1,7 @@
 {{ config(unique_key='legacy_id') }}
 
 {#- pyERP's inventory_productstorage: the valid rows of
-    int_inventory_productstorage_validated, cast to pyERP's column types, with
-    their content hash. Incremental: only new rows and rows whose content hash
-    changed are merged (on legacy_id). -#}
+    int_inventory_productstorage_validated, merged on legacy_id
+    (macros/pyerp_mart.sql). -#}
 
-with
-
-validated as (
-
-    select * from {{ ref('int_inventory_productstorage_validated') }}
-
-),
-
-valid_rows as (
-
-    select
-        validated.legacy_id::varchar(50) as legacy_id,
-        validated.legacy_modified::timestamptz as legacy_modified,
-        validated.is_synchronized::boolean as is_synchronized,
-        validated.product_legacy_id::varchar(50) as product_legacy_id,
-        validated.storage_location_legacy_id::varchar(50)
-            as storage_location_legacy_id,
-        validated.quantity::integer as quantity,
-        validated.reservation_status::varchar(20) as reservation_status,
-        validated.reservation_reference::varchar(100) as reservation_reference,
-        validated.is_deleted::boolean as is_deleted,
-        validated.source_modified_at::timestamptz as source_modified_at
-    from validated
-    where cardinality(validated.rejection_reasons) = 0
-
-),
-
-hashed as (
-
-    select
-        valid_rows.*,
-        {{ content_hash(['valid_rows.*']) }} as content_hash
-    from valid_rows
-
-)
-
-select hashed.* from hashed
-{%- if is_incremental() %}
-    where not exists (
-        select null
-        from {{ this }} as existing  -- noqa: RF04
-        where
-            existing.legacy_id = hashed.legacy_id
-            and existing.content_hash = hashed.content_hash
-    )
-{%- endif %}
+{{ pyerp_mart('int_inventory_productstorage_validated') }}

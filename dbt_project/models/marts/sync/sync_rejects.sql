@@ -18,9 +18,10 @@
     select
         null::text as entity,
         null::text as legacy_key,
+        null::text as business_key,
         null::text as reason,
         null::text as severity,
-        null::text as details
+        null::jsonb as details
     where false
 
 {%- else %}
@@ -30,9 +31,10 @@
         select
             '{{ entity }}'::text as entity,
             validated.legacy_key::text as legacy_key,
+            validated.business_key::text as business_key,
             reasons.reason::text as reason,
             reasons.severity::text as severity,
-            null::text as details
+            validated.reason_details -> reasons.reason as details
         from {{ validated }} as validated
         cross join
             lateral (

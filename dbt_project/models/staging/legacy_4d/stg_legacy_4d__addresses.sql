@@ -11,7 +11,7 @@ renamed as (
     select
         ---- ids
         "__KEY" as legacy_key,
-        {{ to_integer('"AdrNr"') }} as address_number,
+        {{ clean_identifier('"AdrNr"') }} as address_number,
 
         ---- strings
         {{ clean_text('"Anrede"') }} as salutation,

@@ -11,9 +11,9 @@ renamed as (
     select
         ---- ids
         "__KEY" as legacy_key,
-        {{ to_integer('"ID"') }} as legacy_id,
-        {{ to_integer('"ID_Stamm_Lager_Schuetten"') }} as box_legacy_id,
-        {{ clean_text('"UUID_Artikel_Lagerorte"') }}
+        {{ clean_identifier('"ID"') }} as legacy_id,
+        {{ clean_identifier('"ID_Stamm_Lager_Schuetten"') }} as box_legacy_id,
+        {{ clean_identifier('"UUID_Artikel_Lagerorte"') }}
             as product_stock_location_legacy_uuid,
         {{ extract_deferred_key('"Relation_95_zurueck"') }}
             as box_slot_relation_key,
@@ -41,7 +41,6 @@ renamed as (
 
         ---- checks
         {{ unreadable_attributes({
-            'ID_Stamm_Lager_Schuetten': to_integer('"ID_Stamm_Lager_Schuetten"'),
             'Menge': to_numeric('"Menge"'),
             'Ablaufdatum': parse_4d_date('"Ablaufdatum"'),
             'data_': parse_json('data_'),

@@ -11,10 +11,11 @@ renamed as (
     select
         ---- ids
         "__KEY" as legacy_key,
-        {{ to_integer('"ID"') }} as legacy_id,
-        {{ to_integer('"ID_Lager_Schuetten_Slots"') }} as box_legacy_id,
+        {{ clean_identifier('"ID"') }} as legacy_id,
+        {{ clean_identifier('"ID_Lager_Schuetten_Slots"') }}
+            as box_legacy_id,
         {{ extract_deferred_key('viele_zu_eins') }} as box_relation_key,
-        {{ to_integer('"Auftrags_Nr"') }} as order_number,
+        nullif({{ clean_identifier('"Auftrags_Nr"') }}, '0') as order_number,
 
         ---- numerics
         {{ to_integer('"Lfd_Nr"') }} as slot_number,
@@ -27,8 +28,6 @@ renamed as (
 
         ---- checks
         {{ unreadable_attributes({
-            'ID_Lager_Schuetten_Slots': to_integer('"ID_Lager_Schuetten_Slots"'),
-            'Auftrags_Nr': to_integer('"Auftrags_Nr"'),
             'Lfd_Nr': to_integer('"Lfd_Nr"'),
             'data_': parse_json('data_'),
         }) }} as unreadable_attributes,

@@ -11,8 +11,8 @@ renamed as (
     select
         ---- ids
         "__KEY" as legacy_key,
-        {{ to_integer('"ID"') }} as legacy_id,
-        {{ clean_text('"UUID_Stamm_Lagerorte"') }}
+        {{ clean_identifier('"ID"') }} as legacy_id,
+        {{ clean_identifier('"UUID_Stamm_Lagerorte"') }}
             as storage_location_legacy_key,
         {{ extract_deferred_key('"Relation_93"') }}
             as storage_location_relation_key,

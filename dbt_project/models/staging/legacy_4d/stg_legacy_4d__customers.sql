@@ -11,8 +11,8 @@ renamed as (
     select
         ---- ids
         "__KEY" as legacy_key,
-        {{ to_integer('"KundenNr"') }} as customer_number,
-        {{ to_integer('"AdrNr"') }} as address_number,
+        {{ clean_identifier('"KundenNr"') }} as customer_number,
+        {{ clean_identifier('"AdrNr"') }} as address_number,
 
         ---- strings
         {{ clean_text('"Kundengr"') }} as customer_group,
@@ -43,7 +43,6 @@ renamed as (
 
         ---- checks
         {{ unreadable_attributes({
-            'AdrNr': to_integer('"AdrNr"'),
             'Preisgru': to_integer('"Preisgru"'),
             'Kreditlimit': to_numeric('"Kreditlimit"'),
             'Rabatt': to_numeric('"Rabatt"'),

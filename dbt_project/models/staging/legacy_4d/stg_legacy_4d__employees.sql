@@ -11,7 +11,7 @@ renamed as (
     select
         ---- ids
         "__KEY" as legacy_key,
-        {{ to_integer('"Pers_Nr"') }} as employee_number,
+        {{ clean_identifier('"Pers_Nr"') }} as employee_number,
 
         ---- strings
         {{ clean_text('"Vorname"') }} as first_name,

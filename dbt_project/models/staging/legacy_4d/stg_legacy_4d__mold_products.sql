@@ -11,7 +11,7 @@ renamed as (
     select
         ---- ids
         "__KEY" as legacy_key,
-        {{ to_integer('"FormNr"') }} as mold_number,
+        {{ clean_identifier('"FormNr"') }} as mold_number,
 
         ---- strings
         {{ clean_text('"Art_Nr"') }} as legacy_base_sku,
@@ -25,7 +25,6 @@ renamed as (
 
         ---- checks
         {{ unreadable_attributes({
-            'FormNr': to_integer('"FormNr"'),
             'Anzahl': to_integer('"Anzahl"'),
             'Gewichtung': to_numeric('"Gewichtung"'),
         }) }} as unreadable_attributes,

@@ -11,7 +11,7 @@ renamed as (
     select
         ---- ids
         "__KEY" as legacy_key,
-        {{ to_integer('"FormNr"') }} as mold_number,
+        {{ clean_identifier('"FormNr"') }} as mold_number,
 
         ---- strings
         {{ clean_text('"Bezeichnung"') }} as description,

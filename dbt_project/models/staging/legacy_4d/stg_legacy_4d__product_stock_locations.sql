@@ -11,11 +11,11 @@ renamed as (
     select
         ---- ids
         "__KEY" as legacy_key,
-        {{ clean_text('"UUID"') }} as legacy_uuid,
-        {{ to_integer('"ID_Artikel_Stamm"') }} as legacy_article_id,
-        {{ clean_text('"UUID_Stamm_Lagerorte"') }}
+        {{ clean_identifier('"UUID"') }} as legacy_uuid,
+        {{ clean_identifier('"ID_Artikel_Stamm"') }} as legacy_article_id,
+        {{ clean_identifier('"UUID_Stamm_Lagerorte"') }}
             as storage_location_legacy_key,
-        {{ to_integer('"Auftrags_Nr"') }} as order_number,
+        nullif({{ clean_identifier('"Auftrags_Nr"') }}, '0') as order_number,
 
         ---- strings
         {{ clean_text('created_name') }} as created_by,
@@ -38,8 +38,6 @@ renamed as (
 
         ---- checks
         {{ unreadable_attributes({
-            'ID_Artikel_Stamm': to_integer('"ID_Artikel_Stamm"'),
-            'Auftrags_Nr': to_integer('"Auftrags_Nr"'),
             'Bestand': to_numeric('"Bestand"'),
             'Reserved': to_boolean('"Reserved"'),
         }) }} as unreadable_attributes,

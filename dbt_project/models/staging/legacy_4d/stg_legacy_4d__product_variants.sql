@@ -11,11 +11,11 @@ renamed as (
     select
         ---- ids
         "__KEY" as legacy_key,
-        {{ clean_text('"Familie_"') }} as product_family_legacy_key,
-        {{ to_integer('"refOld"') }} as legacy_article_id,
+        {{ clean_identifier('"Familie_"') }} as product_family_legacy_key,
+        {{ clean_identifier('"refOld"') }} as legacy_article_id,
 
         ---- strings
-        ({{ to_integer('"Nummer"') }})::text as sku,
+        {{ clean_identifier('"Nummer"') }} as sku,
         "Nummer" as sku_raw,
         {{ clean_text('"alteNummer"') }} as legacy_sku,
         {{ clean_text('"fk_ArtNr"') }} as legacy_base_sku,
@@ -61,7 +61,6 @@ renamed as (
 
         ---- checks
         {{ unreadable_attributes({
-            'refOld': to_integer('"refOld"'),
             'Gewicht': to_numeric('"Gewicht"'),
             'Verkaufsartikel': to_boolean('"Verkaufsartikel"'),
             'neu': to_boolean('neu'),

@@ -11,11 +11,14 @@ renamed as (
     select
         ---- ids
         "__KEY" as legacy_key,
-        {{ clean_text('"UUID"') }} as legacy_uuid,
-        {{ to_integer('"W_Auftr_Nr"') }} as production_order_number,
+        {{ clean_identifier('"UUID"') }} as legacy_uuid,
+        {{ clean_identifier('"W_Auftr_Nr"') }}
+            as production_order_number,
         {{ to_integer('"WAP_Nr"') }} as line_number,
-        {{ clean_text('"linked_Kostenstelle"') }} as cost_center_legacy_key,
-        {{ clean_text('"linked_Form_Artikel"') }} as mold_product_legacy_key,
+        {{ clean_identifier('"linked_Kostenstelle"') }}
+            as cost_center_legacy_key,
+        {{ clean_identifier('"linked_Form_Artikel"') }}
+            as mold_product_legacy_key,
 
         ---- strings
         {{ clean_text('"Art_Nr"') }} as legacy_base_sku,

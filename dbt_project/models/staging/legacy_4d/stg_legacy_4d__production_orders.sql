@@ -11,10 +11,10 @@ renamed as (
     select
         ---- ids
         "__KEY" as legacy_key,
-        {{ clean_text('"UUID"') }} as legacy_uuid,
-        {{ to_integer('"WerkAufNr"') }} as production_order_number,
-        {{ to_integer('"Form_Nr"') }} as mold_number,
-        {{ clean_text('"linked_Form"') }} as mold_legacy_key,
+        {{ clean_identifier('"UUID"') }} as legacy_uuid,
+        {{ clean_identifier('"WerkAufNr"') }} as production_order_number,
+        {{ clean_identifier('"Form_Nr"') }} as mold_number,
+        {{ clean_identifier('"linked_Form"') }} as mold_legacy_key,
 
         ---- strings
         upper({{ clean_text('"Status"') }}) as status_code,
@@ -38,7 +38,6 @@ renamed as (
 
         ---- checks
         {{ unreadable_attributes({
-            'Form_Nr': to_integer('"Form_Nr"'),
             'Stückzahl': to_integer('"Stückzahl"'),
             'Prio': to_integer('"Prio"'),
             'eingestellt': parse_4d_date('eingestellt'),

@@ -11,7 +11,7 @@ renamed as (
     select
         ---- ids
         "__KEY" as legacy_key,
-        {{ to_integer('"AbsNr"') }} as sales_document_number,
+        {{ clean_identifier('"AbsNr"') }} as sales_document_number,
         {{ to_integer('"PosNr"') }} as position_number,
 
         ---- strings

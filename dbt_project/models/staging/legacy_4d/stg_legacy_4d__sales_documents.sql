@@ -11,10 +11,11 @@ renamed as (
     select
         ---- ids
         "__KEY" as legacy_key,
-        {{ to_integer('"AbsNr"') }} as sales_document_number,
-        {{ to_integer('"PapierNr"') }} as printed_document_number,
-        {{ to_integer('"KundenNr"') }} as customer_number,
-        {{ to_integer('"Bearbeiter"') }} as clerk_number,
+        {{ clean_identifier('"AbsNr"') }} as sales_document_number,
+        {{ clean_identifier('"PapierNr"') }}
+            as printed_document_number,
+        {{ clean_identifier('"KundenNr"') }} as customer_number,
+        {{ clean_identifier('"Bearbeiter"') }} as clerk_number,
 
         ---- strings
         upper({{ clean_text('"Papierart"') }}) as document_type_code,
@@ -59,9 +60,6 @@ renamed as (
 
         ---- checks
         {{ unreadable_attributes({
-            'PapierNr': to_integer('"PapierNr"'),
-            'KundenNr': to_integer('"KundenNr"'),
-            'Bearbeiter': to_integer('"Bearbeiter"'),
             'Preisgruppe': to_integer('"Preisgruppe"'),
             'Rabatt': to_numeric('"Rabatt"'),
             'Netto': to_numeric('"Netto"'),

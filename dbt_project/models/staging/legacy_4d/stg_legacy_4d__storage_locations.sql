@@ -11,7 +11,7 @@ renamed as (
     select
         ---- ids
         "__KEY" as legacy_key,
-        {{ to_integer('"ID_Lagerort"') }} as legacy_id,
+        {{ clean_identifier('"ID_Lagerort"') }} as legacy_id,
 
         ---- strings
         {{ clean_text('"Lagerort"') }} as location_code,
