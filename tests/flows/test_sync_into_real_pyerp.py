@@ -186,11 +186,13 @@ def test_a_breaking_difference_is_refused_at_once_and_4d_hears_nothing(
     (run,) = list_runs(psycopg2.connect(url), 1)
     assert (run.status, run.failed_step) == ("failed", "target check")
 
-    ran = _cli(url, tmp_path, server, "run")
-    assert ran.returncode == 1
-    (line,) = ran.stderr.strip().splitlines()
-    assert line.startswith("pyerp-sync: error: target check failed: pyERP schema 'pyerp' cannot take")
-    assert server.request_log == []  # neither run opened a session or asked 4D for anything
+    # the command a person runs to see why: every difference, and a one-line verdict
+    checked = _cli(url, tmp_path, server, "target", "check")
+    assert checked.returncode == 1 and "sales_customer" in checked.stdout and "breaking" in checked.stdout
+    assert checked.stderr.strip().splitlines() == [
+        "pyerp-sync: target check: 1 breaking difference(s); a run would refuse to start"
+    ]
+    assert server.request_log == []  # no session opened, nothing asked of 4D
 
 
 def test_a_missing_table_in_a_database_the_sync_does_not_own_is_refused_not_created(
