@@ -120,6 +120,13 @@ def rows_by_key(server: EmulatorServer, table: str) -> dict[str, dict]:
 # --- first build --------------------------------------------------------------------------------------------------
 
 
+def django_refuses_email(value: str) -> bool:
+    from tests.django_fields import django_errors, django_field
+    from tests.pyerp_schema import read_schema
+
+    return bool(value) and bool(django_errors(django_field(read_schema()["sales_address"].column("email")), value))
+
+
 def test_rejects_equal_the_emulators_manifest(built: Built) -> None:
     selects = " union all ".join(
         f"select '{entity}' as entity, legacy_key, reason, 'error' as severity "
@@ -134,6 +141,9 @@ def test_rejects_equal_the_emulators_manifest(built: Built) -> None:
     planted = {(e["table"], e["key"], e["reason"], e["severity"])
                for e in built.server.manifest if e["table"] in MANIFEST_TABLES.values()}  # fmt: skip
     assert planted, "the emulator planted no sales defects"
+    # Not planted, but refused by pyERP's EmailField (Django's validator): a name with an umlaut before the @.
+    planted |= {("Adressen", row["__KEY"], "invalid_email", "warning") for row in built.server.rows("Adressen")
+                if not row.get("_is_deleted") and django_refuses_email((row.get("e_Mail") or "").strip().lower())}  # fmt: skip
     assert ours == planted
     # Derived and master-data entities of a clean dataset reject nothing.
     clean = (
