@@ -142,8 +142,12 @@ def test_rejects_equal_the_emulators_manifest(built: Built) -> None:
                for e in built.server.manifest if e["table"] in MANIFEST_TABLES.values()}  # fmt: skip
     assert planted, "the emulator planted no sales defects"
     # Not planted, but refused by pyERP's EmailField (Django's validator): a name with an umlaut before the @.
-    planted |= {("Adressen", row["__KEY"], "invalid_email", "warning") for row in built.server.rows("Adressen")
-                if not row.get("_is_deleted") and django_refuses_email((row.get("e_Mail") or "").strip().lower())}  # fmt: skip
+    addresses = built.server.rows("Adressen")
+    planted |= {
+        ("Adressen", row["__KEY"], "invalid_email", "warning")
+        for row in addresses
+        if not row.get("_is_deleted") and django_refuses_email((row.get("e_Mail") or "").strip().lower())
+    }
     assert ours == planted
     # Derived and master-data entities of a clean dataset reject nothing.
     clean = (
