@@ -52,23 +52,13 @@ purposes as (
 
 valid_box_types as (
 
-    select box_types.name
-    from box_types
-    where
-        cardinality(box_types.rejection_reasons) = 0
-        and not box_types.is_deleted
+    {{ valid_live_rows('box_types', ['name']) }}
 
 ),
 
 valid_storage_locations as (
 
-    select
-        storage_locations.legacy_key,
-        storage_locations.legacy_id
-    from storage_locations
-    where
-        cardinality(storage_locations.rejection_reasons) = 0
-        and not storage_locations.is_deleted
+    {{ valid_live_rows('storage_locations', ['legacy_key', 'legacy_id']) }}
 
 ),
 

@@ -38,13 +38,7 @@ boxes as (
 
 valid_boxes as (
 
-    select
-        boxes.legacy_id,
-        boxes.code
-    from boxes
-    where
-        cardinality(boxes.rejection_reasons) = 0
-        and not boxes.is_deleted
+    {{ valid_live_rows('boxes', ['legacy_id', 'code']) }}
 
 ),
 

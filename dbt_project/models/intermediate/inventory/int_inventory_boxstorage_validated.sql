@@ -49,24 +49,13 @@ box_slots as (
 
 valid_product_storages as (
 
-    select product_storages.legacy_id
-    from product_storages
-    where
-        cardinality(product_storages.rejection_reasons) = 0
-        and not product_storages.is_deleted
+    {{ valid_live_rows('product_storages', ['legacy_id']) }}
 
 ),
 
 valid_box_slots as (
 
-    select
-        box_slots.legacy_key,
-        box_slots.legacy_id,
-        box_slots.barcode
-    from box_slots
-    where
-        cardinality(box_slots.rejection_reasons) = 0
-        and not box_slots.is_deleted
+    {{ valid_live_rows('box_slots', ['legacy_key', 'legacy_id', 'barcode']) }}
 
 ),
 

@@ -72,14 +72,9 @@ variants_by_article_id as (
 
 valid_storage_locations as (
 
-    select
-        storage_locations.legacy_key,
-        storage_locations.legacy_id,
-        storage_locations.name
-    from storage_locations
-    where
-        cardinality(storage_locations.rejection_reasons) = 0
-        and not storage_locations.is_deleted
+    {{ valid_live_rows(
+        'storage_locations', ['legacy_key', 'legacy_id', 'name']
+    ) }}
 
 ),
 

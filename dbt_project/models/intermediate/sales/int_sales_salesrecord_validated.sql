@@ -53,11 +53,7 @@ shipping_methods as (
 
 valid_customers as (
 
-    select customers.customer_number
-    from customers
-    where
-        cardinality(customers.rejection_reasons) = 0
-        and not customers.is_deleted
+    {{ valid_live_rows('customers', ['customer_number']) }}
 
 ),
 

@@ -91,11 +91,7 @@ variants_by_sku as (
 
 valid_records as (
 
-    select sales_records.legacy_id
-    from sales_records
-    where
-        cardinality(sales_records.rejection_reasons) = 0
-        and not sales_records.is_deleted
+    {{ valid_live_rows('sales_records', ['legacy_id']) }}
 
 ),
 
