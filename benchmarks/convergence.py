@@ -21,16 +21,23 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import yaml
 from psycopg2 import sql
 
 from flows import database
 from flows.entities import ENTITIES, Entity
 from flows.entities import entity as entity_named
 from flows.publish import AUTO_NOW, AUTO_NOW_ADD
-from flows.settings import MARTS_SCHEMA
+from flows.settings import DBT_PROJECT_DIR, MARTS_SCHEMA
 
-# ids, and the times publish stamps as Django's auto_now / auto_now_add would
-VOLATILE_COLUMNS = frozenset({"id", *AUTO_NOW_ADD, *AUTO_NOW})
+# 4D's change times copied into pyERP (dbt var pyerp_stamp_columns): not content. A row whose only change in 4D is
+# its time is not rewritten, so pyERP keeps the time of its last content change, where a full sync of the final
+# data has the newest one.
+SOURCE_STAMPS = frozenset(
+    yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["pyerp_stamp_columns"]
+)
+# ids, the times publish stamps as Django's auto_now / auto_now_add would, and 4D's change times
+VOLATILE_COLUMNS = frozenset({"id", *AUTO_NOW_ADD, *AUTO_NOW, *SOURCE_STAMPS})
 SAMPLES = 2
 
 

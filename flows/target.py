@@ -702,6 +702,8 @@ def prepare_target(conn: extensions.connection, schema: str, entities: Iterable[
     started = time.perf_counter()
     entities = tuple(entities)
     tables = tuple(entity.table for entity in entities)
-    created = tuple(ensure_target_tables(conn, schema, tables)) if owned else ()
+    # The sync's own database gets all of pyERP's tables at once (a run limited with --only included), as a
+    # migrated pyERP would have them; elsewhere nothing is created.
+    created = tuple(ensure_target_tables(conn, schema)) if owned else ()
     compatible = require_target_shape(conn, schema, entities)
     return TargetReport(schema, tables, created, tuple(compatible), time.perf_counter() - started)

@@ -42,15 +42,16 @@ def run_command(
     from flows.sync import legacy_sync
 
     outcome = legacy_sync(full=full, only=only, dry_run=dry_run)
-    if outcome.get("pyerp_schema"):
-        typer.echo(outcome["pyerp_schema"], err=True)  # stderr: stdout stays the run and its --json
     from flows.history import list_runs
 
     with contextlib.closing(bookkeeping_connection(settings)) as conn:
         (run,) = [r for r in list_runs(conn, 5) if r.run_id == outcome["run_id"]]
     if as_json:
-        typer.echo(json.dumps(run.to_json(), indent=2, default=str))
+        typer.echo(json.dumps({**run.to_json(), "pyerp_schema": outcome.get("pyerp_schema")}, indent=2, default=str))
         return
+    if outcome.get("pyerp_schema"):
+        # information about a run that worked: stdout, with the run; stderr is for what went wrong
+        typer.echo(outcome["pyerp_schema"])
     print_run(run)
 
 

@@ -34,6 +34,7 @@ from flows.errors import SyncFailed
 from flows.history import RunSummary, list_runs
 from flows.settings import Settings
 from flows.sync import SyncReport, run_sync
+from flows.target import ensure_target_tables
 from tests.faults.conftest import FaultWorld
 from tests.faults.convergence import assert_converged
 
@@ -137,6 +138,9 @@ def test_postgresql_restarted_mid_extract_fails_cleanly_then_the_next_run_conver
         database_url=None, target_schema="pyerp", home=tmp_path / "pg", legacy_url=None, legacy_username=None
     )
     url = start_embedded(postgres)
+    with contextlib.closing(psycopg2.connect(url)) as conn:
+        conn.autocommit = True
+        ensure_target_tables(conn, "pyerp")  # a configured URL: pyERP's tables are there, as `target create` makes them
     try:
         settings = replace(fault_world.settings, database_url=url, home=tmp_path / "home")
         server.faults.update(latency_seconds=0.3)  # about 7 s of extract: the restart lands inside it
