@@ -86,6 +86,9 @@ def prepare_prefect(settings: Settings, quiet: bool = True) -> None:
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL" if quiet else "WARNING")
+    # The temporary local API a command starts when no server is set: Prefect waits 20 s for it by default, which
+    # a busy 2-core machine misses (seen: "Timed out while attempting to connect to ephemeral Prefect API server").
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     settings.prefect_home.mkdir(parents=True, exist_ok=True)
 
 
