@@ -12,12 +12,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 import tempfile
 from pathlib import Path
 
 import psycopg2
 from psycopg2 import sql
+
+# Prefect reads these when first imported (run_sync's tasks run outside a flow here): keep it quiet and offline.
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")  # as flows/cli/common.py sets it
 
 from benchmarks.convergence import VOLATILE_COLUMNS
 from emulator import EmulatorServer
@@ -26,6 +33,7 @@ from flows.database import ConnectionParts
 from flows.entities import ENTITIES
 from flows.settings import Settings
 from flows.sync import run_sync
+from flows.target import mark_database_owned
 
 
 def content_hashes(url: str, table: str) -> dict[int, str]:
@@ -61,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         with conn.cursor() as cur:
             cur.execute(f"drop database if exists {name} with (force)")
             cur.execute(f"create database {name}")
+            mark_database_owned(cur, name)  # the sync's own scratch database: it creates pyERP's tables there
     url = admin.to_url(dbname=name)
     with EmulatorServer(scale=args.scale, seed=42) as server, tempfile.TemporaryDirectory() as home:
         settings = Settings(url, "pyerp", Path(home), server.base_url, None)

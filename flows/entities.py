@@ -139,7 +139,7 @@ ENTITIES: tuple[Entity, ...] = (
         match=("legacy_id",),
         foreign_keys=(
             _fk("product_legacy_id", "product_id", "products_variantproduct", required=True),
-            _fk("storage_location_legacy_id", "storage_location_id", "inventory_storagelocation"),
+            _fk("storage_location_legacy_id", "storage_location_id", "inventory_storagelocation", required=True),
         ),
         deactivate_column=None,
     ),

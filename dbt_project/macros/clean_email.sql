@@ -1,12 +1,8 @@
-{#- A legacy e-mail address (legacy-tables.md §2.5): trimmed and lower-cased,
-    kept when it is one "local@domain.tld" (one @, no blanks, a dot after the
-    @ with text on both sides). NULL or blank -> NULL (none given); anything
-    else -> '' (given but not an address). -#}
+{#- A legacy e-mail address (legacy-tables.md §2.5): trimmed and lower-cased;
+    NULL when blank (none given). Whether it is an address is not decided
+    here: the EmailField rule of pyerp_validated (Django's EmailValidator)
+    publishes a value it refuses empty, with the warning invalid_email and the
+    value as 4D gave it in the details, so nothing is dropped silently. -#}
 {% macro clean_email(expr) -%}
-(case
-    when nullif(btrim({{ expr }}), '') is null then null
-    when lower(btrim({{ expr }})) ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'
-        then lower(btrim({{ expr }}))
-    else ''
-end)
+nullif(lower(btrim({{ expr }})), '')
 {%- endmacro %}

@@ -359,7 +359,9 @@ def bench_command(
     def say(message: str) -> None:
         typer.echo(f"[{time.monotonic() - started:6.1f} s] {message}")
 
-    figures = run_bench(current_settings(), scale, seed, say)
+    settings = current_settings()
+    prepare_prefect(settings)
+    figures = run_bench(settings, scale, seed, say)
     report.print_table(figures, typer.echo)
     if json_path:
         report.write_json(figures, Path(json_path))
@@ -403,8 +405,10 @@ def soak_command(
     def say(message: str) -> None:
         typer.echo(f"[{time.monotonic() - started:6.1f} s] {message}")
 
+    settings = current_settings()
+    prepare_prefect(settings)
     try:
-        figures = soak.run_soak(current_settings(), scale, cycles, seed, say, keep=keep)
+        figures = soak.run_soak(settings, scale, cycles, seed, say, keep=keep)
     except soak.SoakError as exc:
         typer.echo(f"pyerp-sync: soak: {exc}", err=True)
         raise typer.Exit(1) from None

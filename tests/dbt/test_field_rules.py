@@ -33,10 +33,6 @@ OUTSIDE_FOREIGN_KEYS = {
 }
 
 
-# Known and open (issue #13, in the closing note): pyERP's full_clean() requires a product storage's location, but
-# the sync publishes a product storage whose location is unknown without one (warning unknown_storage_location).
-# Rejecting those rows instead changes what reconcile and the fault tests expect; it is the next slice.
-OPEN_FOREIGN_KEY_RULES = {("inventory_productstorage", "storage_location_id")}
 
 
 def contract(table: str) -> dict[str, dict]:
@@ -54,9 +50,7 @@ def test_every_pyerp_column_the_sync_writes_declares_pyerps_rule() -> None:
             if column.name == "id" or column.name in reference.stamps:
                 continue  # pyERP's identity, and the stamps publish sets as Django does
             if column.name in foreign_keys:  # a natural key in the mart, resolved to pyERP's id by publish
-                if foreign_keys[column.name].required != (not column.blank) and (
-                    (table, column.name) not in OPEN_FOREIGN_KEY_RULES
-                ):
+                if foreign_keys[column.name].required != (not column.blank):
                     wrong.append(f"{where}: required={foreign_keys[column.name].required}, blank={column.blank}")
                 continue
             if (table, column.name) in OUTSIDE_FOREIGN_KEYS and column.name not in declared:

@@ -184,9 +184,10 @@ def test_sales_documents_keep_dem_amounts_and_normalise_address_text(staging_bui
 def test_addresses_customers_and_inventory_values(staging_build) -> None:
     project, _ = staging_build
     url = project.database_url
+    # e-mails are trimmed and lower-cased, not judged: "keine" reaches the EmailField rule, which warns about it
     addresses = {row["legacy_key"]: row for row in query(url, "select * from legacy_staging.stg_legacy_4d__addresses")}
     assert [(addresses[k]["country_code"], addresses[k]["email"]) for k in ("ADR1", "ADR2", "ADR3")] == [
-        ("DE", "info@blumen-mueller.de"), ("AT", ""), ("", None),
+        ("DE", "info@blumen-mueller.de"), ("AT", "keine"), ("", None),
     ]  # fmt: skip
     assert (addresses["ADR1"]["company_name"], addresses["ADR1"]["postal_code"]) == ("Blumen Müller GmbH", "04109")
     [customer] = query(url, "select * from legacy_staging.stg_legacy_4d__customers")

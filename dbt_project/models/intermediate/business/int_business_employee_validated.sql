@@ -6,10 +6,9 @@
     an earlier-created employee (created date and time, then __KEY) that is
     otherwise valid or deleted already holds the number (pyERP's
     employee_number is unique). monthly_salary is Monatsgehalt when above 0,
-    else Jahres_Gehalt / 12, else Brutto_lohn, else 0. An e-mail that staging
-    found to be no address at all becomes NULL with the warning invalid_email
-    (one that looks like an address but fails Django's EmailValidator gets the
-    same warning from the EmailField rule); negative vacation days become NULL
+    else Jahres_Gehalt / 12, else Brutto_lohn, else 0. An e-mail Django's
+    EmailValidator refuses becomes NULL with the EmailField rule's warning
+    invalid_email (details: the value 4D had); negative vacation days become NULL
     with the PositiveIntegerField rule's warning out_of_range.
     Live rows are also rejected for unreadable_value: an hours, salary,
     vacation, flag or date field was given but could not be read (staging's
@@ -40,8 +39,7 @@ mapped as (
         first_name,
         last_name,
         annual_vacation_days,
-        nullif(email, '') as email,
-        email = '' as has_invalid_email,
+        email,
         coalesce(phone, '') as phone,
         coalesce(mobile_phone, '') as mobile_phone,
         coalesce(street, '') as street,
@@ -70,8 +68,7 @@ checked as (
         errors={
             'missing_employee_number': 'employee_number is null',
             'unreadable_value': "unreadable_attributes <> ''",
-        },
-        warnings={'invalid_email': 'has_invalid_email'}) }}
+        }) }}
 
 ),
 
@@ -82,8 +79,6 @@ validated as (
         details={
             'missing_employee_number': column_details('employee_number'),
             'duplicate_key': column_details('employee_number'),
-            'invalid_email': "jsonb_build_object('column', 'email', 'rule', "
-                ~ "'one address local@domain.tld (staging: clean_email)')",
             'unreadable_value': unreadable_details(),
         }) }}
 

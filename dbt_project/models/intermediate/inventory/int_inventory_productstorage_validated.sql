@@ -3,8 +3,10 @@
     (errors) or is published with a caveat (warnings). The product is the
     valid, live variant whose refOld equals ID_Artikel_Stamm (none:
     missing_product); the storage location the valid, live location whose
-    __KEY is UUID_Stamm_Lagerorte (one named but not found: warning
-    unknown_storage_location, published without). Reserved gives RESERVED,
+    __KEY is UUID_Stamm_Lagerorte (none, or one named but not found:
+    missing_storage_location; pyERP's ProductStorage.storage_location is
+    blank=False, so full_clean() refuses a row without one, though the
+    column allows NULL). Reserved gives RESERVED,
     an Auftrags_Nr ALLOCATED (with the order as reference), else AVAILABLE.
     pyERP allows one row per (product, storage location): a later row (live
     first, then by __KEY) for a pair, or with a UUID, an earlier row already
@@ -136,14 +138,12 @@ checked as (
                     given=['legacy_id']),
             'missing_product': 'not is_deleted and '
                 ~ orphan_parent_condition(product),
+            'missing_storage_location': 'not is_deleted and '
+                ~ orphan_parent_condition(storage_location),
             'unreadable_value': unreadable_value_reason('mapped')
                 ~ ' is not null',
         }) }} as rejection_reasons,
-        {{ reason_codes({
-            'unknown_storage_location': 'not is_deleted'
-                ~ ' and storage_location_legacy_key is not null and '
-                ~ orphan_parent_condition(storage_location),
-        }) }} as warning_reasons
+        '{}'::text[] as warning_reasons
     from mapped
 
 ),
@@ -160,7 +160,7 @@ validated as (
             ]),
             'missing_product': orphan_parent_details(product),
             'unreadable_value': unreadable_details(),
-            'unknown_storage_location':
+            'missing_storage_location':
                 orphan_parent_details(storage_location),
         }) }}
 

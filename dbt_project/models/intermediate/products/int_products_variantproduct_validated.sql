@@ -3,11 +3,12 @@
     products_variantproduct's contract) and checked; pyerp_validated then
     applies the Django field rules and casts to pyERP's types (the pattern:
     macros/pyerp_columns.sql). Live rows are rejected for invalid_sku,
-    empty_name, invalid_variant_code (longer than pyERP's 10 characters),
-    orphan_parent (Familie_ names no valid, live family: picked up again on a
-    later build once it exists), and duplicate_key when an earlier-created
-    variant (created date and time, then __KEY) that is otherwise valid or
-    deleted already holds the SKU. A variant takes its family's category.
+    empty_name, orphan_parent (Familie_ names no valid, live family: picked
+    up again on a later build once it exists), and duplicate_key when an
+    earlier-created variant (created date and time, then __KEY) that is
+    otherwise valid or deleted already holds the SKU. A variant takes its
+    family's category. A variant_code longer than pyERP's 10 characters is
+    the CharField rule's: published '' with the warning value_too_long.
     Live rows are also rejected for unreadable_value: refOld, Gewicht, a flag
     or a date field was given but could not be read (staging's
     unreadable_attributes); publishing it as "no value" would bend the row, so
@@ -107,7 +108,6 @@ checked as (
     {{ reject_later_duplicates('mapped', 'sku', errors={
         'invalid_sku': 'not ' ~ is_valid_sku('sku'),
         'empty_name': 'name is null',
-        'invalid_variant_code': 'char_length(variant_code) > 10',
         'orphan_parent': orphan_parent_condition(parents),
         'unreadable_value': "unreadable_attributes <> ''",
     }) }}
@@ -121,7 +121,6 @@ validated as (
         details={
             'invalid_sku': column_details('sku'),
             'empty_name': column_details('name'),
-            'invalid_variant_code': column_details('variant_code'),
             'orphan_parent': orphan_parent_details(parents),
             'duplicate_key': column_details('sku'),
             'unreadable_value': unreadable_details(),
