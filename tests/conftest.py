@@ -26,8 +26,11 @@ from flows.target import OWNED_DATABASE_MARKER
 _counter = itertools.count()
 
 # Prefect reads its settings when first imported (during collection, before any fixture runs): keep the tests'
-# Prefect state inside the project and offline.
-os.environ.setdefault("PREFECT_HOME", str(PROJECT_ROOT / ".pyerp-sync" / "test-prefect"))
+# Prefect state inside the project and offline. One Prefect home (its SQLite database, its temporary API server) per
+# pytest-xdist worker: set, not defaulted, since each worker inherits the controller's environment.
+os.environ["PREFECT_HOME"] = str(
+    PROJECT_ROOT / ".pyerp-sync" / "test-prefect" / os.environ.get("PYTEST_XDIST_WORKER", "main")
+)
 Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)  # Prefect's SQLite needs the folder to exist
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -140,3 +143,16 @@ def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         sync_module, "extract_legacy_4d", sync_module.extract_legacy_4d.with_options(retry_delay_seconds=[0.5, 1.0])
     )
+
+
+# Whole-sync fault and soak modules first: with pytest-xdist (loadscope) a worker takes a module at a time, so the
+# longest ones starting last would leave one worker busy alone at the end.
+SLOW_FIRST = ("tests/faults/", "tests/benchmarks/", "tests/flows/")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::")[0]
+        return next((i for i, prefix in enumerate(SLOW_FIRST) if path.startswith(prefix)), len(SLOW_FIRST))
+
+    items.sort(key=rank)  # stable: the order within a rank stays as collected

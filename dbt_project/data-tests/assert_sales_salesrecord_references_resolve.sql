@@ -3,6 +3,22 @@
     percent), payment method and shipping method (name, code). The
     single-column keys have relationships tests in the mart's yml. Returns
     the records whose reference is missing. -#}
+{%- set references = [
+    ('payment_terms', 'payment_terms', {
+        'payment_terms_days_due': 'days_due',
+        'payment_terms_discount_days': 'discount_days',
+        'payment_terms_discount_percent': 'discount_percent',
+    }),
+    ('payment_method', 'payment_methods', {
+        'payment_method_name': 'name',
+        'payment_method_code': 'code',
+    }),
+    ('shipping_method', 'shipping_methods', {
+        'shipping_method_name': 'name',
+        'shipping_method_code': 'code',
+    }),
+] %}
+
 with
 
 sales_records as (
@@ -32,48 +48,24 @@ shipping_methods as (
 
 missing as (
 
-    select
-        sales_records.legacy_id,
-        'payment_terms' as reference
-    from sales_records
-    left join payment_terms
-        on
-            sales_records.payment_terms_days_due = payment_terms.days_due
-            and sales_records.payment_terms_discount_days
-            = payment_terms.discount_days
-            and sales_records.payment_terms_discount_percent
-            = payment_terms.discount_percent
-    where
-        sales_records.payment_terms_days_due is not null
-        and payment_terms.days_due is null
+    {%- for reference, mart, key in references %}
 
-    union all
+        select
+            sales_records.legacy_id,
+            '{{ reference }}' as reference
+        from sales_records
+        left join {{ mart }}
+            on
+                {%- for column, mart_column in key.items() %}
+                    {{ "and " if not loop.first }}sales_records.{{ column }}
+                    = {{ mart }}.{{ mart_column }}
+                {%- endfor %}
+        where
+            sales_records.{{ key | first }} is not null
+            and {{ mart }}.{{ key.values() | first }} is null
+        {% if not loop.last %}union all{% endif %}
 
-    select
-        sales_records.legacy_id,
-        'payment_method' as reference
-    from sales_records
-    left join payment_methods
-        on
-            sales_records.payment_method_name = payment_methods.name
-            and sales_records.payment_method_code = payment_methods.code
-    where
-        sales_records.payment_method_name is not null
-        and payment_methods.name is null
-
-    union all
-
-    select
-        sales_records.legacy_id,
-        'shipping_method' as reference
-    from sales_records
-    left join shipping_methods
-        on
-            sales_records.shipping_method_name = shipping_methods.name
-            and sales_records.shipping_method_code = shipping_methods.code
-    where
-        sales_records.shipping_method_name is not null
-        and shipping_methods.name is null
+    {%- endfor %}
 
 )
 

@@ -4,10 +4,15 @@
     the 4D __KEY). `key`: a column or a list of columns that must be unique
     together; a row with a NULL part of its key is no duplicate, nor is a row
     with a NULL column of `given` (e.g. its own legacy_id: missing_key says
-    that). A window function: use it in a select list (reason_codes) over the
-    rows that compete for the key. Models that let only valid rows compete use
-    reject_later_duplicates instead. -#}
-{% macro duplicate_key_condition(key, order_by='legacy_key', given=[]) -%}
+    that). `also`: further columns that must be unique together among the
+    rows that have `key` (a place, a document number), ranked alike; a row
+    that repeats either is a duplicate. A window function: use it in a
+    select list (reason_codes) over the rows that compete for the key.
+    Models that let only valid rows compete use reject_later_duplicates
+    instead. -#}
+{% macro duplicate_key_condition(
+    key, order_by='legacy_key', given=[], also=none
+) -%}
     {%- set keys = [key] if key is string else key -%}
     {%- set orders = [order_by] if order_by is string else order_by -%}
     (
@@ -19,4 +24,6 @@
             order by is_deleted asc, {{ orders | join(' asc, ') }} asc
         ) > 1
     )
+    {%- if also %} or {{ duplicate_key_condition(also, order_by, given + keys) }}
+    {%- endif %}
 {%- endmacro %}

@@ -2,7 +2,8 @@
     rules of the mart's contract, the casts to pyERP's types, and each
     reason's details. Reads `relation` (the model's checked CTE), which has
     legacy_key, is_deleted, every contract column (by name, in any loose
-    type), rejection_reasons and warning_reasons (text[]).
+    type), rejection_reasons and warning_reasons (text[]), and staging's
+    unreadable_attributes unless `unreadable` is false.
 
     Per contract column, before the cast (so no cast ever cuts a value):
       varchar(n)       at most n characters            value_too_long
@@ -28,9 +29,21 @@
     `business_key`: the SQL of the key pyERP users know the row by.
     `details`: reason -> SQL of a jsonb object, for the business reasons of
     the model (which column, value or missing parent); a reason listed in
-    neither gets no details, which a test on sync_rejects refuses.
+    neither gets no details, which a test on sync_rejects refuses. The
+    reasons every model words alike have their details here already
+    (pyerp_shared_details), so `details` lists only the model's own.
+    `key`: the column, or the columns, of the row's unique keys, its own key
+    first: the details of missing_key name the first, those of duplicate_key
+    give the values of all.
+    `unreadable`: whether the rows carry unreadable_attributes (rows of a 4D
+    table whose values staging parses), which the details of
+    unreadable_value read; false for derived rows and text-only tables.
     `keep`: further columns of `relation` the model's tests or readers need. -#}
-{% macro pyerp_validated(relation, table, business_key, details={}, keep=[]) -%}
+{% macro pyerp_validated(
+    relation, table, business_key, key=none, details={}, keep=[],
+    unreadable=true
+) -%}
+    {%- set details = pyerp_shared_details(details, key, unreadable) -%}
     {%- if execute and graph.nodes is not defined -%}
         {{ return(pyerp_validated_in_unit_test(relation, business_key, details)) }}
     {%- endif -%}
@@ -81,6 +94,31 @@
 {%- endmacro %}
 
 
+{#- The model's `details` with those of the reasons every model words alike:
+    missing_key names the row's own key (the first of `key`) and its value;
+    duplicate_key gives the values of all of `key`; unreadable_value (when
+    the rows carry unreadable_attributes) names the 4D attributes staging
+    could not read (unreadable_details). A reason the model's checks never
+    give never has its details taken; the model's own entry for a reason
+    wins. -#}
+{% macro pyerp_shared_details(details, key, unreadable) -%}
+    {%- set shared = {} -%}
+    {%- if key -%}
+        {%- set keys = [key] if key is string else key -%}
+        {%- do shared.update({
+            'missing_key': column_details(keys[0]),
+            'duplicate_key': column_details(keys[0]) if keys | length == 1
+                else values_details(keys),
+        }) -%}
+    {%- endif -%}
+    {%- if unreadable -%}
+        {%- do shared.update({'unreadable_value': unreadable_details()}) -%}
+    {%- endif -%}
+    {%- do shared.update(details) -%}
+    {{ return(shared) }}
+{%- endmacro %}
+
+
 {#- jsonb {reason: details} of the model's business reasons the row has,
     from `details` (reason -> SQL of a jsonb object over `relation`). -#}
 {% macro pyerp_business_details(relation, details) -%}
@@ -104,7 +142,8 @@
     manifest of the tested model and its inputs only (no `graph`), so the
     mart's contract cannot be read there: the checked rows pass through as
     they are (no Django field rules, no casts), with business_key, the
-    business reasons' details, and the reasons as comma-separated text
+    reasons' details (the model's and the shared ones, as in
+    pyerp_validated), and the reasons as comma-separated text
     (rejection_reasons_text, warning_reasons_text: dbt unit tests cannot
     compare text[]). Unit tests cover a model's mapping and business checks;
     the field rules are tested on probe values (tests/dbt/test_field_rules.py).
@@ -180,20 +219,13 @@
 
 
 {#- text[] of the reasons whose failure holds, from {reason: [(column,
-    failure, rule)]}. -#}
+    failure, rule)]}: a reason holds when any of its columns fails. -#}
 {% macro pyerp_failed_reasons(failures) -%}
-    {%- if not failures -%}
-        '{}'::text[]
-    {%- else -%}
-        array_remove(array[
-            {%- for reason, checks in failures.items() %}
-            case
-                when {{ checks | map(attribute=1) | join(' or ') }}
-                    then '{{ reason }}'
-            end{{ "," if not loop.last }}
-            {%- endfor %}
-        ], null)
-    {%- endif -%}
+    {%- set conditions = {} -%}
+    {%- for reason, checks in failures.items() -%}
+        {%- do conditions.update({reason: checks | map(attribute=1) | join(' or ')}) -%}
+    {%- endfor -%}
+    {{ reason_codes(conditions) }}
 {%- endmacro %}
 
 
@@ -243,9 +275,11 @@
 {%- endmacro %}
 
 
-{#- Details of a reason about one column: its name and the row's value. -#}
-{% macro column_details(column) -%}
-jsonb_build_object('column', '{{ column }}', 'value', to_jsonb({{ column }}))
+{#- Details of a reason about one column: its name and the row's value, or
+    the value of `value` (a column of the row) when the column holds what
+    the sync made of it: for a mapped status, the code 4D gave. -#}
+{% macro column_details(column, value=none) -%}
+jsonb_build_object('column', '{{ column }}', 'value', to_jsonb({{ value or column }}))
 {%- endmacro %}
 
 

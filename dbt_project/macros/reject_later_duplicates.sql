@@ -12,7 +12,8 @@
     `errors` / `warnings`: the row's own checks, reason -> SQL condition over
     `relation`'s columns (reason_codes); without `errors`, `relation` must
     carry them as a text[] column row_errors. Reads is_deleted, legacy_key and
-    (when `by_created`) created_date and created_time. -#}
+    (when `by_created`) created_date and created_time. Models whose rows all
+    compete for their key (duplicate_key_condition) use check_rows. -#}
 {% macro reject_later_duplicates(
     relation, key, errors=none, warnings={}, by_created=true
 ) -%}

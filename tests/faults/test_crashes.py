@@ -9,9 +9,8 @@ then lets the lock go.
 What it proves, for every phase: after the kill pyERP, what publish recorded as published and the raw watermarks are
 exactly what they were before the run (publish is all or nothing; no watermark moves for data that never reached
 pyERP); the next scheduled run — a plain incremental ``run`` — marks the killed run failed in the history and
-converges, row for row and with no duplicates, to an uninterrupted run on the same 4D data. And two runs started at
-once on a new database: one runs, the other exits non-zero with one line "already running" and is in the history as
-``already_running``; pyERP equals an uninterrupted full run.
+converges, row for row and with no duplicates, to an uninterrupted run on the same 4D data. (Two runs started at
+once: test_concurrent_runs.py, which uses this module's CLI helpers.)
 """
 
 from __future__ import annotations
@@ -32,7 +31,6 @@ import psycopg2
 import pytest
 
 from emulator import EmulatorServer
-from flows.history import BOOKKEEPING_LOCK_KEY
 from flows.settings import Settings
 from flows.sync import run_sync
 from flows.target import TARGET_TABLES
@@ -392,45 +390,3 @@ def test_a_run_killed_in_a_phase_leaves_pyerp_as_it_was_and_the_next_run_converg
 
 
 # --- two runs at once ------------------------------------------------------------------------------------------------
-
-
-def test_two_runs_started_at_once_one_runs_the_other_refuses(
-    fault_world: FaultWorld, synced_once: SyncedOnce, tmp_path: Path
-) -> None:
-    started = time.monotonic()
-    url = fault_world.url
-    # Line both up at the first thing a run does in the database (creating the bookkeeping schema of a new
-    # database), then let them go together.
-    gate = psycopg2.connect(url)
-    gate.autocommit = True
-    with gate.cursor() as cur:
-        cur.execute("select pg_advisory_lock(%s)", (BOOKKEEPING_LOCK_KEY,))
-        cur.execute("select pg_backend_pid()")
-        (gate_pid,) = cur.fetchone()
-    clis = [Cli(fault_world.settings, url, tmp_path / f"run-{index}") for index in (1, 2)]
-    try:
-        deadline = time.monotonic() + WAIT_SECONDS
-        waiting = "select pid from pg_stat_activity where %s = any(pg_blocking_pids(pid))"
-        while len(query(url, waiting, (gate_pid,))) < 2:
-            assert time.monotonic() < deadline, "the two runs never both reached the database"
-            assert all(cli.process.poll() is None for cli in clis), [cli.stderr[-2000:] for cli in clis]
-            time.sleep(0.1)
-        gate.close()
-        codes = sorted((cli.finish(), index) for index, cli in enumerate(clis))
-    finally:
-        for cli in clis:
-            cli.kill()
-        gate.close()
-
-    (ran, refused) = (clis[codes[0][1]], clis[codes[1][1]])
-    assert [code for code, _ in codes] == [0, 1], [cli.stderr[-2000:] for cli in clis]
-    assert ran.stderr == "", ran.stderr[-2000:]
-    one_line = r"pyerp-sync: error: [^\n]*(already running|in progress)[^\n]*\n"
-    assert re.fullmatch(one_line, refused.stderr), refused.stderr
-    history = runs(url)
-    assert sorted((run[2], run[3]) for run in history) == [("failed", "already_running"), ("succeeded", None)]
-    compared = assert_converged(url, synced_once.full_content)
-    print(
-        f"\ntwo runs at once: one succeeded, the other refused ({refused.stderr.strip()}); "
-        f"{compared} rows compared, {time.monotonic() - started:.1f} s"
-    )

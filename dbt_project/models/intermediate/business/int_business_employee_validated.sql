@@ -67,7 +67,7 @@ checked as (
     {{ reject_later_duplicates('mapped', 'employee_number',
         errors={
             'missing_employee_number': 'employee_number is null',
-            'unreadable_value': "unreadable_attributes <> ''",
+            'unreadable_value': has_unreadable_value('mapped'),
         }) }}
 
 ),
@@ -76,10 +76,9 @@ validated as (
 
     {{ pyerp_validated('checked', 'business_employee',
         business_key='checked.employee_number',
+        key='employee_number',
         details={
             'missing_employee_number': column_details('employee_number'),
-            'duplicate_key': column_details('employee_number'),
-            'unreadable_value': unreadable_details(),
         }) }}
 
 )

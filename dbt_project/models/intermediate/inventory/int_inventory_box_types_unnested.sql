@@ -14,13 +14,7 @@ parameters as (
 
 colours as (
 
-    select
-        choices.legacy_code,
-        choices.value as color
-    from {{ ref('sales_inventory_choices') }} as choices
-    where
-        choices.choice_set = 'inventory_box_color'
-        and choices.legacy_code is not null
+    {{ legacy_choices('inventory_box_color', 'color') }}
 
 ),
 

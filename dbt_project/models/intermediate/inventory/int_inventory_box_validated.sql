@@ -42,11 +42,7 @@ storage_locations as (
 
 purposes as (
 
-    select
-        choices.legacy_code,
-        choices.value as purpose
-    from {{ ref('sales_inventory_choices') }} as choices
-    where choices.choice_set = 'inventory_box_purpose'
+    {{ legacy_choices('inventory_box_purpose', 'purpose') }}
 
 ),
 
@@ -116,22 +112,19 @@ mapped as (
 
 checked as (
 
-    select
-        mapped.*,
-        {{ reason_codes({
+    {{ check_rows('mapped',
+        errors={
             'missing_key': 'legacy_id is null',
             'duplicate_key': duplicate_key_condition('legacy_id'),
             'missing_box_type': 'not is_deleted and '
                 ~ orphan_parent_condition(box_type),
-            'unreadable_value': unreadable_value_reason('mapped')
-                ~ ' is not null',
-        }) }} as rejection_reasons,
-        {{ reason_codes({
+            'unreadable_value': has_unreadable_value('mapped'),
+        },
+        warnings={
             'unknown_storage_location': 'not is_deleted'
                 ~ ' and named_storage_location is not null and '
                 ~ orphan_parent_condition(storage_location),
-        }) }} as warning_reasons
-    from mapped
+        }) }}
 
 ),
 
@@ -139,11 +132,9 @@ validated as (
 
     {{ pyerp_validated('checked', 'inventory_box',
         business_key='checked.code',
+        key='legacy_id',
         details={
-            'missing_key': column_details('legacy_id'),
-            'duplicate_key': column_details('legacy_id'),
             'missing_box_type': orphan_parent_details(box_type),
-            'unreadable_value': unreadable_details(),
             'unknown_storage_location':
                 orphan_parent_details(storage_location),
         }) }}

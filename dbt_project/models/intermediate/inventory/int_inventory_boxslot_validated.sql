@@ -105,8 +105,7 @@ checked as (
                     order_by=['slot_number', 'legacy_key'],
                     given=['legacy_id']),
             'missing_box': 'not is_deleted and ' ~ orphan_parent_condition(box),
-            'unreadable_value': unreadable_value_reason('mapped')
-                ~ ' is not null',
+            'unreadable_value': has_unreadable_value('mapped'),
         }) }} as rejection_reasons,
         '{}'::text[] as warning_reasons
     from mapped
@@ -118,13 +117,8 @@ validated as (
     {{ pyerp_validated('checked', 'inventory_boxslot',
         business_key="nullif(concat_ws('.', checked.box_code,"
             ~ " checked.slot_code), '')",
-        details={
-            'missing_key': column_details('legacy_id'),
-            'duplicate_key': values_details(
-                ['legacy_id', 'named_box_legacy_id', 'slot_code']),
-            'missing_box': orphan_parent_details(box),
-            'unreadable_value': unreadable_details(),
-        }) }}
+        key=['legacy_id', 'named_box_legacy_id', 'slot_code'],
+        details={'missing_box': orphan_parent_details(box)}) }}
 
 )
 

@@ -103,21 +103,15 @@ mapped as (
 
 checked as (
 
-    select
-        mapped.*,
-        {{ reason_codes({
-            'missing_key': 'legacy_id is null',
-            'duplicate_key': duplicate_key_condition('legacy_id')
-                ~ ' or ' ~ duplicate_key_condition(place, given=['legacy_id']),
-            'missing_product_storage': 'not is_deleted and '
-                ~ orphan_parent_condition(product_storage),
-            'missing_box_slot': 'not is_deleted and '
-                ~ orphan_parent_condition(box_slot),
-            'unreadable_value': unreadable_value_reason('mapped')
-                ~ ' is not null',
-        }) }} as rejection_reasons,
-        '{}'::text[] as warning_reasons
-    from mapped
+    {{ check_rows('mapped', errors={
+        'missing_key': 'legacy_id is null',
+        'duplicate_key': duplicate_key_condition('legacy_id', also=place),
+        'missing_product_storage': 'not is_deleted and '
+            ~ orphan_parent_condition(product_storage),
+        'missing_box_slot': 'not is_deleted and '
+            ~ orphan_parent_condition(box_slot),
+        'unreadable_value': has_unreadable_value('mapped'),
+    }) }}
 
 ),
 
@@ -126,12 +120,10 @@ validated as (
     {{ pyerp_validated('checked', 'inventory_boxstorage',
         business_key="nullif(concat_ws('/', checked.box_slot_barcode,"
             ~ " checked.batch_number), '')",
+        key=['legacy_id'] + place,
         details={
-            'missing_key': column_details('legacy_id'),
-            'duplicate_key': values_details(['legacy_id'] + place),
             'missing_product_storage': orphan_parent_details(product_storage),
             'missing_box_slot': orphan_parent_details(box_slot),
-            'unreadable_value': unreadable_details(),
         }) }}
 
 )

@@ -55,18 +55,14 @@ mapped as (
 
 checked as (
 
-    select
-        mapped.*,
-        {{ reason_codes({
-            'missing_key': 'name is null',
-            'duplicate_key': duplicate_key_condition('name',
-                order_by=['parameter_legacy_key', 'entry_number']),
-            'invalid_dimensions': 'length is null or width is null'
-                ~ ' or height is null or weight_empty is null'
-                ~ ' or least(length, width, height, weight_empty) < 0',
-        }) }} as rejection_reasons,
-        '{}'::text[] as warning_reasons
-    from mapped
+    {{ check_rows('mapped', errors={
+        'missing_key': 'name is null',
+        'duplicate_key': duplicate_key_condition('name',
+            order_by=['parameter_legacy_key', 'entry_number']),
+        'invalid_dimensions': 'length is null or width is null'
+            ~ ' or height is null or weight_empty is null'
+            ~ ' or least(length, width, height, weight_empty) < 0',
+    }) }}
 
 ),
 
@@ -74,9 +70,9 @@ validated as (
 
     {{ pyerp_validated('checked', 'inventory_boxtype',
         business_key='checked.name',
+        key='name',
+        unreadable=false,
         details={
-            'missing_key': column_details('name'),
-            'duplicate_key': column_details('name'),
             'invalid_dimensions': values_details(dimensions,
                 rule='given and not negative'),
         }) }}

@@ -128,23 +128,16 @@ mapped as (
 
 checked as (
 
-    select
-        mapped.*,
-        {{ reason_codes({
-            'missing_key': 'legacy_id is null',
-            'duplicate_key': duplicate_key_condition('legacy_id')
-                ~ ' or ' ~ duplicate_key_condition(
-                    ['product_legacy_id', 'storage_location_legacy_id'],
-                    given=['legacy_id']),
-            'missing_product': 'not is_deleted and '
-                ~ orphan_parent_condition(product),
-            'missing_storage_location': 'not is_deleted and '
-                ~ orphan_parent_condition(storage_location),
-            'unreadable_value': unreadable_value_reason('mapped')
-                ~ ' is not null',
-        }) }} as rejection_reasons,
-        '{}'::text[] as warning_reasons
-    from mapped
+    {{ check_rows('mapped', errors={
+        'missing_key': 'legacy_id is null',
+        'duplicate_key': duplicate_key_condition('legacy_id',
+            also=['product_legacy_id', 'storage_location_legacy_id']),
+        'missing_product': 'not is_deleted and '
+            ~ orphan_parent_condition(product),
+        'missing_storage_location': 'not is_deleted and '
+            ~ orphan_parent_condition(storage_location),
+        'unreadable_value': has_unreadable_value('mapped'),
+    }) }}
 
 ),
 
@@ -153,13 +146,9 @@ validated as (
     {{ pyerp_validated('checked', 'inventory_productstorage',
         business_key="nullif(concat_ws(' @ ', checked.product_sku,"
             ~ " checked.storage_location_name), '')",
+        key=['legacy_id', 'product_legacy_id', 'storage_location_legacy_id'],
         details={
-            'missing_key': column_details('legacy_id'),
-            'duplicate_key': values_details([
-                'legacy_id', 'product_legacy_id', 'storage_location_legacy_id',
-            ]),
             'missing_product': orphan_parent_details(product),
-            'unreadable_value': unreadable_details(),
             'missing_storage_location':
                 orphan_parent_details(storage_location),
         }) }}

@@ -74,17 +74,11 @@ mapped as (
 
 checked as (
 
-    select
-        mapped.*,
-        {{ reason_codes({
-            'missing_key': 'legacy_id is null',
-            'duplicate_key': duplicate_key_condition('legacy_id')
-                ~ ' or ' ~ duplicate_key_condition(place, given=['legacy_id']),
-            'unreadable_value': unreadable_value_reason('mapped')
-                ~ ' is not null',
-        }) }} as rejection_reasons,
-        '{}'::text[] as warning_reasons
-    from mapped
+    {{ check_rows('mapped', errors={
+        'missing_key': 'legacy_id is null',
+        'duplicate_key': duplicate_key_condition('legacy_id', also=place),
+        'unreadable_value': has_unreadable_value('mapped'),
+    }) }}
 
 ),
 
@@ -92,11 +86,7 @@ validated as (
 
     {{ pyerp_validated('checked', 'inventory_storagelocation',
         business_key='checked.name',
-        details={
-            'missing_key': column_details('legacy_id'),
-            'duplicate_key': values_details(['legacy_id'] + place),
-            'unreadable_value': unreadable_details(),
-        }) }}
+        key=['legacy_id'] + place) }}
 
 )
 

@@ -43,7 +43,7 @@ checked as (
 
     {{ reject_later_duplicates('mapped', 'legacy_form_nr', errors={
         'missing_mold_number': 'legacy_form_nr is null',
-        'unreadable_value': "unreadable_attributes <> ''",
+        'unreadable_value': has_unreadable_value('mapped'),
     }) }}
 
 ),
@@ -52,11 +52,10 @@ validated as (
 
     {{ pyerp_validated('checked', 'production_mold',
         business_key='checked.mold_number',
+        key='legacy_form_nr',
         keep=['mold_number'],
         details={
             'missing_mold_number': column_details('legacy_form_nr'),
-            'duplicate_key': column_details('legacy_form_nr'),
-            'unreadable_value': unreadable_details(),
         }) }}
 
 )

@@ -76,7 +76,7 @@ checked as (
         by_created=false,
         errors={
             'orphan_parent': orphan_parent_condition(parents),
-            'unreadable_value': "unreadable_attributes <> ''",
+            'unreadable_value': has_unreadable_value('mapped'),
         }) }}
 
 ),
@@ -86,12 +86,8 @@ validated as (
     {{ pyerp_validated('checked', 'production_moldproduct',
         business_key="concat_ws('/', checked.mold_number, "
             ~ "checked.legacy_base_sku)",
-        details={
-            'orphan_parent': orphan_parent_details(parents),
-            'duplicate_key': values_details(
-                ['mold_legacy_uuid', 'parent_product_legacy_id']),
-            'unreadable_value': unreadable_details(),
-        }) }}
+        key=['mold_legacy_uuid', 'parent_product_legacy_id'],
+        details={'orphan_parent': orphan_parent_details(parents)}) }}
 
 )
 

@@ -74,7 +74,7 @@ checked as (
     {{ reject_later_duplicates('mapped', 'order_number',
         errors={
             'missing_order_number': 'order_number is null',
-            'unreadable_value': "unreadable_attributes <> ''",
+            'unreadable_value': has_unreadable_value('mapped'),
         },
         warnings={
             'unmapped_status': 'is_status_unmapped',
@@ -87,12 +87,10 @@ validated as (
 
     {{ pyerp_validated('checked', 'production_productionorder',
         business_key='checked.order_number',
+        key='order_number',
         details={
             'missing_order_number': column_details('order_number'),
-            'duplicate_key': column_details('order_number'),
-            'unreadable_value': unreadable_details(),
-            'unmapped_status': "jsonb_build_object('column', 'status', "
-                ~ "'value', to_jsonb(status_code))",
+            'unmapped_status': column_details('status', value='status_code'),
             'missing_mold': orphan_parent_details(mold_parent),
         }) }}
 

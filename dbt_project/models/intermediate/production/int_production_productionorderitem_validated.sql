@@ -104,7 +104,7 @@ checked as (
         errors={
             'orphan_parent': orphan_parent_condition(parents),
             'missing_item_number': 'item_number is null',
-            'unreadable_value': "unreadable_attributes <> ''",
+            'unreadable_value': has_unreadable_value('mapped'),
         },
         warnings={'unmapped_status': 'is_status_unmapped'}) }}
 
@@ -115,14 +115,11 @@ validated as (
     {{ pyerp_validated('checked', 'production_productionorderitem',
         business_key="concat_ws('/', checked.production_order_number, "
             ~ "checked.item_number)",
+        key=['production_order_number', 'item_number'],
         details={
             'orphan_parent': orphan_parent_details(parents),
             'missing_item_number': column_details('item_number'),
-            'duplicate_key': values_details(
-                ['production_order_number', 'item_number']),
-            'unreadable_value': unreadable_details(),
-            'unmapped_status': "jsonb_build_object('column', 'status', "
-                ~ "'value', to_jsonb(status_code))",
+            'unmapped_status': column_details('status', value='status_code'),
         }) }}
 
 )

@@ -74,7 +74,7 @@ checked as (
         'invalid_sku': 'not ' ~ is_valid_sku('sku'),
         'empty_name': 'name is null',
         'negative_weight': 'weight < 0',
-        'unreadable_value': "unreadable_attributes <> ''",
+        'unreadable_value': has_unreadable_value('mapped'),
     }) }}
 
 ),
@@ -83,13 +83,12 @@ validated as (
 
     {{ pyerp_validated('checked', 'products_parentproduct',
         business_key='checked.sku',
+        key='sku',
         keep=['has_base_sku_from_variants'],
         details={
             'invalid_sku': column_details('sku'),
             'empty_name': column_details('name'),
             'negative_weight': column_details('weight'),
-            'duplicate_key': column_details('sku'),
-            'unreadable_value': unreadable_details(),
         }) }}
 
 )

@@ -149,10 +149,11 @@ validated as (
 
     {{ pyerp_validated('checked', 'products_productcategory',
         business_key='checked.code',
+        key='code',
         keep=['source_table'],
+        unreadable=false,
         details={
             'missing_code': column_details('code'),
-            'duplicate_key': column_details('code'),
             'unknown_parent_category':
                 column_details('parent_product_group_code'),
         }) }}

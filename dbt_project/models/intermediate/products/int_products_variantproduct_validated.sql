@@ -109,7 +109,7 @@ checked as (
         'invalid_sku': 'not ' ~ is_valid_sku('sku'),
         'empty_name': 'name is null',
         'orphan_parent': orphan_parent_condition(parents),
-        'unreadable_value': "unreadable_attributes <> ''",
+        'unreadable_value': has_unreadable_value('mapped'),
     }) }}
 
 ),
@@ -118,12 +118,11 @@ validated as (
 
     {{ pyerp_validated('checked', 'products_variantproduct',
         business_key='checked.sku',
+        key='sku',
         details={
             'invalid_sku': column_details('sku'),
             'empty_name': column_details('name'),
             'orphan_parent': orphan_parent_details(parents),
-            'duplicate_key': column_details('sku'),
-            'unreadable_value': unreadable_details(),
         }) }}
 
 )

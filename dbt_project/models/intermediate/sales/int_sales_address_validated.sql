@@ -158,6 +158,7 @@ validated as (
     {{ pyerp_validated('checked', 'sales_address',
         business_key="nullif(concat_ws('/', checked.customer_number,"
             ~ " checked.address_number), '')",
+        unreadable=false,
         details={
             'address_without_customer': column_details('address_number'),
         }) }}

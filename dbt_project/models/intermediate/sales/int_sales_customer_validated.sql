@@ -44,13 +44,7 @@ mapped as (
 
         ---- timestamps
         customers.legacy_modified_at as legacy_modified,
-        customers.legacy_modified_at as source_modified_at,
-
-        ---- validation
-        row_number() over (
-            partition by customers.customer_number
-            order by customers.is_deleted asc, customers.legacy_key asc
-        ) as customer_number_rank
+        customers.legacy_modified_at as source_modified_at
 
     from customers
 
@@ -58,20 +52,11 @@ mapped as (
 
 checked as (
 
-    select
-        mapped.*,
-        array_remove(array[
-            case when mapped.customer_number is null then 'missing_key' end,
-            case
-                when
-                    mapped.customer_number is not null
-                    and mapped.customer_number_rank > 1
-                    then 'duplicate_key'
-            end,
-            {{ unreadable_value_reason('mapped') }}
-        ], null) as rejection_reasons,
-        array[]::text[] as warning_reasons
-    from mapped
+    {{ check_rows('mapped', errors={
+        'missing_key': 'customer_number is null',
+        'duplicate_key': duplicate_key_condition('customer_number'),
+        'unreadable_value': has_unreadable_value('mapped'),
+    }) }}
 
 ),
 
@@ -79,11 +64,7 @@ validated as (
 
     {{ pyerp_validated('checked', 'sales_customer',
         business_key='checked.customer_number',
-        details={
-            'missing_key': column_details('customer_number'),
-            'duplicate_key': column_details('customer_number'),
-            'unreadable_value': unreadable_details(),
-        }) }}
+        key='customer_number') }}
 
 )
 

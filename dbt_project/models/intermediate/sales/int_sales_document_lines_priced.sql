@@ -20,11 +20,7 @@ sales_documents as (
 
 item_types as (
 
-    select
-        choices.legacy_code,
-        choices.value as item_type
-    from {{ ref('sales_inventory_choices') }} as choices
-    where choices.choice_set = 'sales_item_type'
+    {{ legacy_choices('sales_item_type', 'item_type') }}
 
 ),
 

@@ -17,11 +17,7 @@ vat_rates as (
 
 record_types as (
 
-    select
-        choices.legacy_code,
-        choices.value as record_type
-    from {{ ref('sales_inventory_choices') }} as choices
-    where choices.choice_set = 'sales_record_type'
+    {{ legacy_choices('sales_record_type', 'record_type') }}
 
 ),
 

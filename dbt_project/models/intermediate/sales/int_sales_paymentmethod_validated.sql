@@ -18,30 +18,13 @@ grouped as (
 
 checked as (
 
-    select  -- noqa: ST06
-        ---- ids
+    select
+        grouped.*,
         grouped.name as legacy_key,
-        null::text as legacy_id,
-
-        ---- strings
-        grouped.name,
-        grouped.code,
         '' as notes,
-
-        ---- booleans
-        not grouped.is_deleted as active,
         false as requires_authorization,
-        true as is_synchronized,
-        grouped.is_deleted,
-
-        ---- timestamps
-        grouped.source_modified_at as legacy_modified,
-        grouped.source_modified_at,
-
-        ---- validation
         '{}'::text[] as rejection_reasons,
         '{}'::text[] as warning_reasons
-
     from grouped
 
 ),
@@ -49,7 +32,7 @@ checked as (
 validated as (
 
     {{ pyerp_validated('checked', 'sales_paymentmethod',
-        business_key='checked.name') }}
+        business_key='checked.name', unreadable=false) }}
 
 )
 

@@ -19,17 +19,14 @@ grouped as (
 
 mapped as (
 
-    select  -- noqa: ST06
-        ---- ids
+    select
+        grouped.*,
         concat_ws(
             '/',
             grouped.days_due,
             grouped.discount_days,
             grouped.discount_percent
         ) as legacy_key,
-        null::text as legacy_id,
-
-        ---- strings
         'Net ' || grouped.days_due || ' days'
         || case
             when grouped.discount_percent > 0
@@ -37,37 +34,18 @@ mapped as (
                     ', ' || trim_scale(grouped.discount_percent) || ' % within '
                     || grouped.discount_days || ' days'
             else ''
-        end as name,  -- noqa: RF04
-
-        ---- numerics
-        grouped.days_due,
-        grouped.discount_days,
-        grouped.discount_percent,
-
-        ---- booleans
-        not grouped.is_deleted as active,
-        true as is_synchronized,
-        grouped.is_deleted,
-
-        ---- timestamps
-        grouped.source_modified_at as legacy_modified,
-        grouped.source_modified_at
-
+        end as name  -- noqa: RF04
     from grouped
 
 ),
 
 checked as (
 
-    select
-        mapped.*,
-        {{ reason_codes({
-            'invalid_payment_terms':
-                'mapped.days_due < 0 or mapped.discount_days < 0'
-                ~ ' or mapped.discount_percent not between 0 and 100',
-        }) }} as rejection_reasons,
-        '{}'::text[] as warning_reasons
-    from mapped
+    {{ check_rows('mapped', errors={
+        'invalid_payment_terms':
+            'mapped.days_due < 0 or mapped.discount_days < 0'
+            ~ ' or mapped.discount_percent not between 0 and 100',
+    }) }}
 
 ),
 
@@ -75,6 +53,7 @@ validated as (
 
     {{ pyerp_validated('checked', 'sales_paymentterms',
         business_key='checked.name',
+        unreadable=false,
         details={
             'invalid_payment_terms': values_details(
                 ['days_due', 'discount_days', 'discount_percent'],

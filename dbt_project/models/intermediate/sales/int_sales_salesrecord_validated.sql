@@ -160,23 +160,19 @@ mapped as (
 
 checked as (
 
-    select
-        mapped.*,
-        {{ reason_codes({
+    {{ check_rows('mapped',
+        errors={
             'missing_key': 'legacy_id is null',
-            'duplicate_key': duplicate_key_condition('legacy_id')
-                ~ ' or ' ~ duplicate_key_condition(
-                    ['record_number', 'record_type'], given=['legacy_id']),
+            'duplicate_key': duplicate_key_condition('legacy_id',
+                also=['record_number', 'record_type']),
             'missing_record_number': 'record_number is null',
             'unparseable_date': 'record_date is null',
-            'unreadable_value': unreadable_value_reason('mapped')
-                ~ ' is not null',
-        }) }} as rejection_reasons,
-        {{ reason_codes({
+            'unreadable_value': has_unreadable_value('mapped'),
+        },
+        warnings={
             'unknown_customer': 'not is_deleted and '
                 ~ orphan_parent_condition(customer),
-        }) }} as warning_reasons
-    from mapped
+        }) }}
 
 ),
 
@@ -184,14 +180,11 @@ validated as (
 
     {{ pyerp_validated('checked', 'sales_salesrecord',
         business_key="checked.record_type || ' ' || checked.record_number",
+        key=['legacy_id', 'record_type', 'record_number'],
         details={
-            'missing_key': column_details('legacy_id'),
             'missing_record_number': column_details('record_number'),
-            'duplicate_key': values_details(
-                ['legacy_id', 'record_type', 'record_number']),
             'unparseable_date': "jsonb_build_object("
                 ~ "'attribute', 'Datum', 'value', to_jsonb(record_date_raw))",
-            'unreadable_value': unreadable_details(),
             'unknown_customer': orphan_parent_details(customer),
         }) }}
 

@@ -158,23 +158,20 @@ mapped as (
 
 checked as (
 
-    select
-        mapped.*,
-        {{ reason_codes({
+    {{ check_rows('mapped',
+        errors={
             'missing_sales_record': 'sales_record_legacy_id is null'
                 ~ ' or (not is_deleted and '
                 ~ orphan_parent_condition(sales_record) ~ ')',
             'missing_position': 'position is null',
             'duplicate_key':
                 duplicate_key_condition(['sales_record_legacy_id', 'position']),
-            'unreadable_value': unreadable_value_reason('mapped')
-                ~ ' is not null',
-        }) }} as rejection_reasons,
-        {{ reason_codes({
+            'unreadable_value': has_unreadable_value('mapped'),
+        },
+        warnings={
             'unknown_product': "not is_deleted and legacy_sku <> '' and "
                 ~ orphan_parent_condition(product),
-        }) }} as warning_reasons
-    from mapped
+        }) }}
 
 ),
 
@@ -183,12 +180,10 @@ validated as (
     {{ pyerp_validated('checked', 'sales_salesrecorditem',
         business_key="nullif(concat_ws('/', checked.sales_record_legacy_id,"
             ~ " checked.position), '')",
+        key=['sales_record_legacy_id', 'position'],
         details={
             'missing_sales_record': orphan_parent_details(sales_record),
             'missing_position': column_details('position'),
-            'duplicate_key':
-                values_details(['sales_record_legacy_id', 'position']),
-            'unreadable_value': unreadable_details(),
             'unknown_product': orphan_parent_details(product),
         }) }}
 

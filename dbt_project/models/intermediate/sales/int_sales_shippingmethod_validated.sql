@@ -18,32 +18,13 @@ grouped as (
 
 checked as (
 
-    select  -- noqa: ST06
-        ---- ids
+    select
+        grouped.*,
         grouped.name as legacy_key,
-        null::text as legacy_id,
-
-        ---- strings
-        grouped.name,
-        grouped.code,
         '' as description,
-
-        ---- numerics
         0::numeric as default_cost,
-
-        ---- booleans
-        not grouped.is_deleted as active,
-        true as is_synchronized,
-        grouped.is_deleted,
-
-        ---- timestamps
-        grouped.source_modified_at as legacy_modified,
-        grouped.source_modified_at,
-
-        ---- validation
         '{}'::text[] as rejection_reasons,
         '{}'::text[] as warning_reasons
-
     from grouped
 
 ),
@@ -51,7 +32,7 @@ checked as (
 validated as (
 
     {{ pyerp_validated('checked', 'sales_shippingmethod',
-        business_key='checked.name') }}
+        business_key='checked.name', unreadable=false) }}
 
 )
 

@@ -43,10 +43,7 @@ renamed as (
         }) }} as unreadable_attributes,
 
         ---- system
-        "__STAMP" as legacy_stamp,
-        _is_deleted as is_deleted,
-        _deleted_at as deleted_at,
-        _dlt_load_id as dlt_load_id
+        {{ legacy_4d_system_columns() }}
 
     from source
 
