@@ -1,6 +1,6 @@
 """The baselines the sync is compared with, on the same rows in the same run.
 
-COPY limit, our landing path and dlt's default dict path reuse ``extract.bench``; row-by-row (the approach of the
+COPY limit, our landing path and dlt's default dict path reuse ``benchmarks.landing``; row-by-row (the approach of the
 scripts being replaced) and one bulk ``MERGE`` of the mart rows (against publish) are here.
 """
 
@@ -13,12 +13,13 @@ from pathlib import Path
 
 from psycopg2 import sql
 
-from extract import bench
+from benchmarks import landing as bench
 from extract.records import KEY, arrow_schema, render_text
 from extract.tables import TABLES
 from flows import database
 from flows.database import ConnectionParts
 from flows.entities import ENTITIES
+from flows.errors import first_line
 from flows.publish import MARTS_SCHEMA, target_shape
 
 ROW_BY_ROW_TABLES = ("Artikel_Variante", "Belege_Pos")
@@ -37,7 +38,7 @@ class Timing:
 
 
 def copy_credentials(url: str) -> dict[str, object]:
-    """What ``extract.bench._connect`` takes: the raw host (a socket directory is fine for psycopg2)."""
+    """What ``benchmarks.landing._connect`` takes: the raw host (a socket directory is fine for psycopg2)."""
     parts = ConnectionParts.from_url(url)
     return {
         "host": parts.host,
@@ -173,7 +174,7 @@ def bulk_merge(url: str, target_schema: str) -> tuple[Timing, list[str]]:
                 cur.execute("release savepoint one_entity")
             except Exception as exc:  # a baseline that fails for one entity must not end the benchmark
                 cur.execute("rollback to savepoint one_entity")
-                failures.append(f"{entity.table}: {str(exc).strip().splitlines()[0]}")
+                failures.append(f"{entity.table}: {first_line(exc)}")
         started = time.perf_counter()
         cur.execute("set constraints all immediate")
         seconds += time.perf_counter() - started

@@ -49,7 +49,7 @@ def run_bench(settings: Settings, scale: float, seed: int, say: Callable[[str], 
 def _measure(
     settings: Settings, home: Path, url: str, scratch: dict[str, str], emulator_url: str, say: Callable[[str], None]
 ) -> dict[str, object]:
-    from extract import bench
+    from benchmarks import landing as bench
     from flows import demo, sync
 
     bench_settings = demo.against_emulator(settings, url, home, emulator_url)

@@ -81,7 +81,7 @@ def _measured(
     say: Callable[[str], None],
 ) -> dict[str, object]:
     """Run one measurement; print its figures, or, when it fails, one line, and let the bench go on."""
-    from flows.sync import one_line
+    from flows.errors import one_line
 
     try:
         figures = measure()

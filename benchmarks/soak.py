@@ -27,6 +27,7 @@ import requests
 from benchmarks import workspace
 from benchmarks.convergence import TableComparison, compare
 from flows import database
+from flows.errors import SyncFailed, one_line
 from flows.settings import Settings
 
 SOAK_DATABASE = "pyerp_sync_soak"
@@ -133,7 +134,6 @@ def _sync(
     changes: dict[str, int] | None = None,
     faults: bool = False,
 ) -> Run:
-    from flows.errors import SyncFailed
     from flows.sync import run_sync
 
     run = Run(label, changes or {}, faults)
@@ -144,7 +144,7 @@ def _sync(
         run.run_id = run_sync(settings, url, full=full).run_id
         run.outcome = "succeeded"
     except SyncFailed as exc:  # what the schedule sees: the next run is the retry
-        run.outcome = f"failed: {exc.error_class}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        run.outcome = f"failed: {exc.error_class}: {one_line(exc)}"
     run.seconds = time.perf_counter() - started
     log = workspace.emulator_log(emulator_url, clear=True)
     run.requests, run.failed_requests, run.sessions_opened = log["requests"], log["failed"], log["sessions_opened"]

@@ -10,11 +10,14 @@ from psycopg2 import sql
 from psycopg2.extras import Json
 
 from flows.entities import entity as entity_named
+from flows.errors import ErrorClass, SyncError
 from flows.publish import row_hash, target_shape
 
 
-class ConflictError(Exception):
+class ConflictError(SyncError):
     """A conflict or override command cannot be carried out. One-line message."""
+
+    error_class = ErrorClass.CONFIGURATION
 
 
 @dataclass

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import psycopg2
 
+from flows.errors import ErrorClass, SyncError, first_line
 from flows.settings import PROJECT_ROOT, ConfigError, Settings
 
 MIN_SERVER_VERSION = 150000  # MERGE (dbt's merge strategy, dlt's upsert) needs PostgreSQL 15
@@ -25,8 +26,10 @@ CONNECT_TIMEOUT_SECONDS = 10
 SESSION_OPTIONS = "-c jit=off -c work_mem=128MB"
 
 
-class DatabaseError(Exception):
+class DatabaseError(SyncError):
     """PostgreSQL cannot be used: unreachable, refused, or too old. One-line message."""
+
+    error_class = ErrorClass.DATABASE
 
 
 @dataclass(frozen=True)
@@ -165,11 +168,6 @@ def resolve_database_url(settings: Settings) -> str:
     return start_embedded(settings)
 
 
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0].strip() if text else exc.__class__.__name__
-
-
 def connect(url: str, **kwargs: object) -> psycopg2.extensions.connection:
     """Open a psycopg2 connection, turning libpq failures into one-line ``DatabaseError``s."""
     try:
@@ -180,7 +178,7 @@ def connect(url: str, **kwargs: object) -> psycopg2.extensions.connection:
         kwargs.setdefault("options", SESSION_OPTIONS)
         return psycopg2.connect(url, connect_timeout=CONNECT_TIMEOUT_SECONDS, **kwargs)
     except psycopg2.OperationalError as exc:
-        message = _one_line(exc)
+        message = first_line(exc)
         if "authentication failed" in message or "password" in message:
             raise DatabaseError(f"PostgreSQL refused the login ({parts.describe()}): {message}") from exc
         if "does not exist" in message:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from flows.errors import ErrorClass, SyncError
+
 PASSING = {"success", "pass", "skipped", "warn"}
 
 
-class BuildNotPassed(Exception):
+class BuildNotPassed(SyncError):
     """The marts may not be published: no passing dbt build. One-line message."""
+
+    error_class = ErrorClass.DATA_TEST_FAILED
 
 
 def require_passing_build(target_dir: Path) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 import requests
 
 from flows import database
+from flows.errors import SyncError
 from flows.settings import Settings
 from flows.target import ensure_target_tables, mark_database_owned
 
@@ -27,7 +28,7 @@ DEMO_DATABASE = "pyerp_sync_demo"
 EMULATOR_START_SECONDS = 300
 
 
-class DemoError(Exception):
+class DemoError(SyncError):
     """The demo could not set itself up. One-line message."""
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from flows.errors import ErrorClass, SyncError
+
 ConflictPolicy = Literal["newest_wins", "source_wins", "target_wins", "manual"]
 CONFLICT_POLICIES: tuple[ConflictPolicy, ...] = ("newest_wins", "source_wins", "target_wins", "manual")
 
@@ -175,8 +177,10 @@ ENTITIES: tuple[Entity, ...] = (
 )
 
 
-class UnknownEntity(LookupError):
+class UnknownEntity(SyncError, LookupError):
     """A name that is not one of the pyERP tables the sync publishes."""
+
+    error_class = ErrorClass.CONFIGURATION
 
 
 ENTITIES_BY_TABLE: dict[str, Entity] = {entity.table: entity for entity in ENTITIES}

@@ -8,18 +8,10 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
+from flows.errors import ErrorClass
+
 BOOKKEEPING_SQL = Path(__file__).with_name("bookkeeping.sql")
-ERROR_CLASSES = (
-    "source_unavailable",
-    "authentication",
-    "session_limit",
-    "data_test_failed",
-    "publish_failed",
-    "already_running",
-    "configuration",
-    "database",
-    "internal",
-)
+ERROR_CLASSES = tuple(ErrorClass)  # bookkeeping.sql's check lists the same values
 
 
 # Held (transaction-scoped) while the schema is ensured: two processes starting at once on a new database would

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import requests
 
+from flows.errors import SyncError
+
 STARTUP_SECONDS = 60
 
 
-class PrefectServerError(Exception):
+class PrefectServerError(SyncError):
     """The local Prefect server did not come up. One-line message."""
 
 

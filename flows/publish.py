@@ -23,6 +23,7 @@ from typing import Any
 from psycopg2 import sql
 
 from flows.entities import Entity
+from flows.errors import ErrorClass, SyncError
 from flows.settings import MARTS_SCHEMA
 
 # Django's auto_now_add / auto_now columns (pyerp-schema.md's "Stamps"): publish sets them as Django would, the
@@ -34,8 +35,10 @@ MART_ONLY = ("content_hash", "is_deleted", "source_modified_at")
 SAMPLE_SIZE = 5
 
 
-class PublishError(Exception):
+class PublishError(SyncError):
     """Publishing cannot go on; the transaction must be rolled back. One-line message."""
+
+    error_class = ErrorClass.PUBLISH_FAILED
 
 
 @dataclass

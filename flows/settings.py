@@ -13,6 +13,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from flows.errors import ErrorClass, SyncError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
@@ -28,8 +30,10 @@ SYNC_SCHEMA = "pyerp_sync"
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
-class ConfigError(Exception):
+class ConfigError(SyncError):
     """A setting is missing or malformed. The message is one line, fit for the terminal."""
+
+    error_class = ErrorClass.CONFIGURATION
 
 
 @dataclass(frozen=True)

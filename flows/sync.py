@@ -19,7 +19,7 @@ from prefect import flow, task
 from prefect.tasks import exponential_backoff
 
 from extract.client import LegacyClient
-from extract.errors import AuthenticationFailed, ExtractError, SessionLimitReached, SourceUnavailable
+from extract.errors import SourceUnavailable
 from extract.pipeline import ExtractResult, run_extract
 from extract.tables import TABLES
 from flows import database
@@ -28,7 +28,7 @@ from flows.database import ConnectionParts, DatabaseError
 from flows.dbt_runner import invoke_dbt
 from flows.entities import CONFLICT_POLICIES, ENTITIES, ConflictPolicy, Entity, dependents_of, with_dependencies
 from flows.entities import entity as entity_named
-from flows.errors import SyncFailed
+from flows.errors import ErrorClass, SyncFailed, causes, error_class_of, one_line
 from flows.history import (
     EntityRecord,
     ensure_bookkeeping,
@@ -37,11 +37,11 @@ from flows.history import (
     record_step_seconds,
     start_run,
 )
-from flows.publish import MARTS_SCHEMA, EntityFigures, PublishError, publish
+from flows.publish import MARTS_SCHEMA, EntityFigures, publish
 from flows.raw_changes import advance_watermarks, newest_loads, tables_with_unpublished_loads
 from flows.rejects import update_reject_state
 from flows.settings import ConfigError, Settings, load_settings
-from flows.target import TargetReport, TargetShapeError, prepare_target, sync_owns
+from flows.target import TargetReport, prepare_target, sync_owns
 
 log = logging.getLogger("pyerp_sync")
 
@@ -61,51 +61,9 @@ class SyncReport:
     target: TargetReport | None = None  # what the check of pyERP's tables created and accepted
 
 
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    """A failure and what it wraps: ``__cause__``, or a library's own attribute (dlt's PipelineStepFailed)."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        wrapped = getattr(current, "exception", None)
-        current = current.__cause__ or (wrapped if isinstance(wrapped, BaseException) else None)
-
-
-def classify(exc: BaseException) -> str:
-    """The run history's error class of a failure (a library's wrapper is classified by what it wraps)."""
-    for cause in _causes(exc):
-        if isinstance(cause, SyncFailed):
-            return cause.error_class
-        for kind, name in (
-            (SourceUnavailable, "source_unavailable"),
-            (AuthenticationFailed, "authentication"),
-            (SessionLimitReached, "session_limit"),
-            ((PublishError, TargetShapeError), "publish_failed"),
-            (ConfigError, "configuration"),
-            ((DatabaseError, psycopg2.Error), "database"),
-        ):
-            if isinstance(cause, kind):
-                return name
-    return "internal"
-
-
-def one_line(exc: BaseException) -> str:
-    """A failure in one line: ours as they are; a library's wrapped one (dlt's PipelineStepFailed) by its cause."""
-    if isinstance(exc, (SyncFailed, ExtractError, PublishError, TargetShapeError, ConfigError, DatabaseError)):
-        lines = str(exc).strip().splitlines()
-        return lines[0] if lines else exc.__class__.__name__
-    root = exc
-    while root.__cause__ is not None or getattr(root, "exception", None) is not None:
-        root = root.__cause__ or root.exception
-    lines = [line.strip() for line in str(root).strip().splitlines() if line.strip()]
-    text = lines[0] if lines else ""
-    return f"{root.__class__.__name__}: {text}" if text else root.__class__.__name__
-
-
 def _transient(task_, task_run, state) -> bool:
     # dlt wraps a connection lost while loading (PostgreSQL restarted) in PipelineStepFailed
-    return any(isinstance(cause, TRANSIENT_ERRORS) for cause in _causes(state.result(raise_on_failure=False)))
+    return any(isinstance(cause, TRANSIENT_ERRORS) for cause in causes(state.result(raise_on_failure=False)))
 
 
 # --- the steps ---------------------------------------------------------------------------------------------------
@@ -170,11 +128,13 @@ def dbt_build(env: dict[str, str], marts: list[str]) -> None:
         env,
     )
     if result.exception is not None:
-        raise SyncFailed("internal", f"dbt build could not run: {one_line(result.exception)}")
+        raise SyncFailed(ErrorClass.INTERNAL, f"dbt build could not run: {one_line(result.exception)}")
     if not result.success:
         failed = [r.node.name for r in result.result.results if str(r.status) in ("error", "fail")]
         shown = ", ".join(failed[:3]) + (f" and {len(failed) - 3} more" if len(failed) > 3 else "")
-        raise SyncFailed("data_test_failed", f"dbt build failed ({len(failed)} node(s): {shown}); nothing published")
+        raise SyncFailed(
+            ErrorClass.DATA_TEST_FAILED, f"dbt build failed ({len(failed)} node(s): {shown}); nothing published"
+        )
 
 
 @task(name="publish", retries=2, retry_delay_seconds=exponential_backoff(5), retry_condition_fn=_transient)
@@ -228,7 +188,9 @@ def run_lock(url: str) -> Iterator[None]:
         with conn.cursor() as cur:
             cur.execute("select pg_try_advisory_lock(%s)", (RUN_LOCK_KEY,))
             if not cur.fetchone()[0]:
-                raise SyncFailed("already_running", "another pyerp-sync run is in progress; this one did nothing")
+                raise SyncFailed(
+                    ErrorClass.ALREADY_RUNNING, "another pyerp-sync run is in progress; this one did nothing"
+                )
         yield
     finally:
         conn.close()  # ends the session, which releases the lock
@@ -413,7 +375,7 @@ def run_sync(
                         settings, url, to_publish, run_id, dry_run, records, loads, not full
                     )  # figures even for none
             except Exception as exc:
-                error_class = classify(exc)
+                error_class = error_class_of(exc)
                 message = one_line(exc)
                 _record_failure(conn, url, run_id, error_class, message, step)
                 if settings.alert_webhook:

@@ -42,6 +42,7 @@ import yaml
 from psycopg2 import extensions, sql
 
 from flows.entities import ENTITIES, Entity
+from flows.errors import ErrorClass, SyncError, first_line
 from flows.publish import AUTO_NOW, AUTO_NOW_ADD
 from flows.settings import DBT_PROJECT_DIR, Settings
 
@@ -75,8 +76,10 @@ Classification = Literal["breaking", "compatible"]
 Kind = Literal["table", "column", "type", "null", "default", "constraint", "index"]
 
 
-class TargetShapeError(Exception):
+class TargetShapeError(SyncError):
     """pyERP's tables cannot take what the sync writes. One-line message; ``differences`` holds every finding."""
+
+    error_class = ErrorClass.PUBLISH_FAILED
 
     def __init__(self, message: str, differences: tuple[ShapeDifference, ...] = ()) -> None:
         super().__init__(message)
@@ -339,9 +342,9 @@ def ensure_target_tables(conn: extensions.connection, schema: str, tables: Itera
             try:
                 cur.execute(_ddl(missing))
             except psycopg2.ProgrammingError as exc:
-                cause = str(exc).strip().splitlines()[0]
                 raise TargetShapeError(
-                    f"cannot create the missing pyERP tables {', '.join(missing)} in schema {schema!r}: {cause}"
+                    f"cannot create the missing pyERP tables {', '.join(missing)} in schema {schema!r}: "
+                    f"{first_line(exc)}"
                 ) from exc
     return missing
 

@@ -3,35 +3,18 @@
 from __future__ import annotations
 
 import sys
+from importlib.metadata import entry_points
 
 import typer
 
-from extract.errors import ExtractError
 from flows.cli import pipeline, records, setup, target  # noqa: F401  (registers the commands)
-from flows.cli.common import DbtFailed, app
-from flows.conflicts import ConflictError
-from flows.database import DatabaseError
-from flows.dbt_results import BuildNotPassed
-from flows.demo import DemoError
-from flows.entities import UnknownEntity
-from flows.errors import SyncFailed
-from flows.prefect_server import PrefectServerError
-from flows.publish import PublishError
-from flows.settings import ConfigError
-from flows.target import TargetShapeError
+from flows.cli.common import app
+from flows.errors import is_expected
 
-EXPECTED_ERRORS: tuple[type[Exception], ...] = (ConfigError, DatabaseError, ExtractError)
-EXPECTED_ERRORS += (
-    DbtFailed,
-    PrefectServerError,
-    ConflictError,
-    PublishError,
-    TargetShapeError,
-    UnknownEntity,
-    SyncFailed,
-    BuildNotPassed,
-    DemoError,
-)
+# Commands other packages add (the benchmarks' bench and soak): flows never imports them, they register themselves.
+COMMAND_GROUP = "pyerp_sync.commands"
+for _plugin in entry_points(group=COMMAND_GROUP):
+    _plugin.load()(app)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,7 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     except typer.TyperException as exc:  # usage errors: typer prints them with the command's usage line
         exc.show()
         return exc.exit_code
-    except EXPECTED_ERRORS as exc:
+    except Exception as exc:
+        if not is_expected(exc):
+            raise  # a bug: its traceback is what a report needs
+        # as written: one line, or (a refused pyERP schema) one line per table
         typer.echo(f"pyerp-sync: error: {exc}", err=True)
         return 1
     except KeyboardInterrupt:

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from flows import database
+from flows.errors import SyncError
 from flows.settings import Settings, load_settings
 
 app = typer.Typer(
@@ -124,5 +125,5 @@ def print_run(run) -> None:
     )
 
 
-class DbtFailed(Exception):
+class DbtFailed(SyncError):
     """A dbt command failed; dbt has already printed the details."""

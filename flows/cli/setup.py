@@ -15,6 +15,7 @@ from flows.cli.common import (
     current_settings,
     db_app,
 )
+from flows.errors import one_line
 from flows.settings import ConfigError
 
 
@@ -42,7 +43,7 @@ def dbt_command(ctx: typer.Context) -> None:
 
     result = invoke_dbt(args, database.tool_environment(url, settings))
     if result.exception is not None:
-        raise DbtFailed(f"dbt {args[0]} failed: {str(result.exception).strip().splitlines()[0]}")
+        raise DbtFailed(f"dbt {args[0]} failed: {one_line(result.exception)}")
     if not result.success:
         raise DbtFailed(f"dbt {args[0]} did not succeed (see dbt's output above)")
 

@@ -15,7 +15,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -173,12 +172,10 @@ def test_a_breaking_difference_is_refused_at_once_and_4d_hears_nothing(
     url = _pyerp_database(create_database, "alter table pyerp.sales_customer alter column name type varchar(100)")
     server.request_log.clear()
 
-    started = time.monotonic()
+    # refused by the run's first step (how fast is a measurement, not an assertion: the closing note of #13)
     with pytest.raises(SyncFailed) as refused:
         run_sync(_settings(server, url, tmp_path / "home"), url, full=True)
-    seconds = time.monotonic() - started
 
-    assert seconds < 1.0
     message = str(refused.value)
     assert refused.value.error_class == "publish_failed" and "\n" not in message
     assert message.startswith("target check failed: pyERP schema 'pyerp' cannot take what the sync writes, ")

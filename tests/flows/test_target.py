@@ -507,7 +507,7 @@ def test_preparing_a_run_creates_missing_tables_only_where_the_sync_owns_the_dat
             "pyERP schema 'pyerp': created 21 missing table(s) in schema 'pyerp'"
         )
         again = prepare_target(owned, SCHEMA, ENTITIES, owned=True)
-        assert again.created == () and again.seconds < 1.0
+        assert again.created == () and again.compatible == ()  # (its seconds: a measurement, in the note)
 
 
 def test_shape_check_leaves_the_connection_as_it_was(pyerp: extensions.connection) -> None:

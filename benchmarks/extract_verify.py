@@ -1,10 +1,10 @@
-"""Row-for-row check at scale: ``python -m extract.verify --scale 1 [--tracking]``.
+"""Row-for-row check at scale: ``python -m benchmarks.extract_verify --scale 1 [--tracking]``.
 
 Starts the bundled emulator (change tracking off, as on production, unless ``--tracking``), runs a full extract,
 applies business activity (updates, inserts, deletes, child-only changes, same-second changes), runs an incremental
 extract, and compares every table of ``legacy_raw`` with the emulator row for row (``__KEY``, ``__STAMP`` and every
 attribute as text; rows 4D no longer has must be marked ``_is_deleted``). Prints what the incremental run asked 4D
-for and how many 4D sessions were opened. A dev tool like ``extract.bench``: it imports the emulator when it runs.
+for and how many 4D sessions were opened. A dev tool like ``benchmarks.landing``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from pathlib import Path
 import psycopg2
 from psycopg2 import sql
 
-from extract.bench import _connect, _credentials
+from benchmarks.landing import _connect, _credentials
+from emulator import EmulatorServer
 from extract.pipeline import run_extract
 from extract.records import render_text
 from extract.tables import TABLES
@@ -79,12 +80,11 @@ def compare(server, credentials: dict[str, object]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m extract.verify", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.extract_verify", description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--tracking", action="store_true", help="turn 4D change tracking on (global_stamp)")
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args(argv)
-    from emulator import EmulatorServer  # dev tool only
 
     name = f"extract_verify_{os.getpid()}"
     admin = psycopg2.connect(args.admin_url)

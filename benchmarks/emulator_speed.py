@@ -1,4 +1,4 @@
-"""Speed of the emulator: ``python -m emulator.bench [--scale 1] [--top 10000] [--table Belege_Pos]``.
+"""Speed of the emulator: ``python -m benchmarks.emulator_speed [--scale 1] [--top 10000] [--table Belege_Pos]``.
 
 Starts an emulator in this process, pages through one table with plain ``requests`` over HTTP and prints
 entities per second, plus the time it took to generate the dataset.
@@ -31,7 +31,7 @@ def measure(server: EmulatorServer, table: str, top: int) -> tuple[int, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m emulator.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.emulator_speed", description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--top", type=int, default=10_000)
     parser.add_argument("--table", default="Belege_Pos")

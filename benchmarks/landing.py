@@ -1,4 +1,4 @@
-"""Landing throughput, side by side: ``python -m extract.bench --scale 1``.
+"""Landing throughput, side by side: ``python -m benchmarks.landing --scale 1``.
 
 Starts the bundled 4D emulator at the given scale, reads every registry table from it once over HTTP (timed
 separately), then lands the same rows into three fresh databases and prints rows/s for:
@@ -9,9 +9,8 @@ separately), then lands the same rows into three fresh databases and prints rows
    COPY, merge on ``__KEY`` (what ``run_extract`` does after fetching a page);
 3. **dlt default** — the same rows as Python dicts through dlt's default normalize and ``insert_values``.
 
-Every path starts from the same fetched JSON entities, so each includes turning them into rows. A dev tool: the only
-module of ``extract/`` that uses the emulator (imported when it runs). Needs a PostgreSQL where it may create and
-drop databases (``--admin-url``, default the CI server).
+Every path starts from the same fetched JSON entities, so each includes turning them into rows. Serves the
+emulator itself. Needs a PostgreSQL where it may create and drop databases (``--admin-url``, default the CI server).
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ import dlt
 import psycopg2
 from psycopg2 import sql
 
+from emulator import EmulatorServer
 from extract.catalog import plan_table
 from extract.client import LegacyClient
 from extract.landing import raw_destination
@@ -182,13 +182,11 @@ def land_with_dlt(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m extract.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.landing", description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--skip-dlt-default", action="store_true", help="skip the slow dict path")
     args = parser.parse_args(argv)
-
-    from emulator import EmulatorServer  # dev tool only: extract's library code never imports the emulator
 
     admin = psycopg2.connect(args.admin_url)
     admin.autocommit = True
