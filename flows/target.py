@@ -377,7 +377,9 @@ order by s.live, s.relname, a.attnum
 """
 )
 
-# Constraints by name; a foreign key's target is named without its schema, so both sides compare.
+# Constraints by name; a foreign key's target is named without its schema, so both sides compare. PostgreSQL 18
+# also lists each NOT NULL as a constraint (contype 'n', named <table>_<column>_not_null): nullability is compared
+# per column already, and PostgreSQL 15 has no such rows, so they are left out.
 _CONSTRAINTS_QUERY = (
     _SIDES
     + """
@@ -391,7 +393,7 @@ select
         else pg_get_constraintdef(con.oid)
     end
 from sides as s
-inner join pg_constraint as con on con.conrelid = s.oid
+inner join pg_constraint as con on con.conrelid = s.oid and con.contype <> 'n'
 left join pg_class as r on r.oid = con.confrelid
 left join pg_namespace as rn on rn.oid = r.relnamespace
 """
