@@ -20,9 +20,10 @@ import contextlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 import yaml
-from psycopg2 import sql
+from psycopg2 import extensions, sql
 
 from flows import database
 from flows.entities import ENTITIES, Entity
@@ -175,7 +176,7 @@ def _queries(conn, schema: str) -> dict[str, _Query]:
 
 
 @contextlib.contextmanager
-def _connection(url: str) -> Iterator[object]:
+def _connection(url: str) -> Iterator[extensions.connection]:
     conn = database.connect(url)
     try:
         with conn.cursor() as cur:
@@ -192,7 +193,7 @@ def table_digests(url: str, schema: str = "pyerp") -> dict[str, TableDigest]:
         for table, query in _queries(conn, schema).items():
             with conn.cursor() as cur:
                 cur.execute(query.digest())
-                rows, deleted, active, first, second = cur.fetchone()
+                rows, deleted, active, first, second = cast(tuple, cur.fetchone())  # an aggregate: always one row
             digests[table] = TableDigest(rows, deleted, active, f"{rows}:{first}:{second}")
         conn.rollback()
     return digests
@@ -242,6 +243,7 @@ def _row_differences(actual_url: str, reference_url: str, schema: str, table: st
     while have is not None or want is not None:
         if want is None or (have is not None and have[0] < want[0]):
             counts["extra"] += 1
+            assert have is not None  # the loop runs while a side has a row: when want has none, have has one
             if len(extra) < SAMPLES:
                 extra.append(have[1])
             have = next(actual, None)

@@ -14,6 +14,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, cast
 
 import psycopg2
 from psycopg2 import sql
@@ -57,7 +58,7 @@ def compare(server, credentials: dict[str, object]) -> list[str]:
             served = list(server.rows(table.endpoint))
             with conn.cursor() as cur:
                 cur.execute(sql.SQL("select * from legacy_raw.{}").format(sql.Identifier(table.resource)))
-                names = [d[0] for d in cur.description]
+                names = [d[0] for d in cast(tuple, cur.description)]  # a select: it has a description
                 raw = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
             columns = set(names)
             attributes = sorted({n for row in served for n in row if n in columns} - SYSTEM)
@@ -97,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             EmulatorServer(scale=args.scale, max_sessions=1, change_tracking=args.tracking) as server,
             tempfile.TemporaryDirectory() as tmp,
         ):
-            options = {
+            options: dict[str, Any] = {
                 "destination_credentials": credentials,
                 "dlt_dir": Path(tmp) / "dlt",
                 "session_file": Path(tmp) / "4d-session.json",

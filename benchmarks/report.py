@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from benchmarks.baselines import Timing
 
@@ -19,7 +20,7 @@ def _ratio(a: float, b: float) -> float | None:
 
 def figures(
     *,
-    runs: dict[str, dict[str, object]],
+    runs: dict[str, dict[str, Any]],
     rows_fetched: int,
     fetch_seconds: float,
     copy_total: Timing,
@@ -30,9 +31,9 @@ def figures(
     merge: Timing,
     merge_failures: list[str],
     peak_rss_mb: float,
-    served_noop: dict[str, object],
-    cold_noop: dict[str, object],
-) -> dict[str, object]:
+    served_noop: dict[str, Any],
+    cold_noop: dict[str, Any],
+) -> dict[str, Any]:
     full, incremental, noop = runs["full"], runs["incremental"], runs["noop"]
     full_rows = int(full["rows_extracted"])
     steps = full["steps"]
@@ -94,7 +95,7 @@ def figures(
     }
 
 
-def print_table(data: dict[str, object], echo: Callable[[str], None]) -> None:
+def print_table(data: dict[str, Any], echo: Callable[[str], None]) -> None:
     full = data["full_phases"]
     rows = data["rows_total"]
     lines: list[tuple[str, str, str, str]] = [
@@ -173,7 +174,7 @@ def print_table(data: dict[str, object], echo: Callable[[str], None]) -> None:
         echo(f"MERGE baseline failed for {failure}")
 
 
-def _served_line(data: dict[str, object]) -> tuple[str, str, str, str]:
+def _served_line(data: dict[str, Any]) -> tuple[str, str, str, str]:
     label = "  as scheduled: served deployment, trigger→done"
     served = data.get("noop_served") or {}
     if data.get("noop_served_seconds") is None:
@@ -188,7 +189,7 @@ def _served_line(data: dict[str, object]) -> tuple[str, str, str, str]:
     )
 
 
-def _cold_line(data: dict[str, object]) -> tuple[str, str, str, str]:
+def _cold_line(data: dict[str, Any]) -> tuple[str, str, str, str]:
     label = "  cold `pyerp-sync run` (fresh process)"
     cold = data.get("noop_cold_cli") or {}
     if data.get("noop_cold_cli_seconds") is None:
@@ -200,5 +201,5 @@ def _x(ratio: float | None) -> str:
     return "n/a" if ratio is None else f"{ratio:.2f}x"
 
 
-def write_json(data: dict[str, object], path: Path) -> None:
+def write_json(data: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(data, indent=2, default=str) + "\n")

@@ -13,16 +13,20 @@ import resource
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from benchmarks import baselines, report, served, workspace
 from flows import database
 from flows.settings import Settings
 
+if TYPE_CHECKING:
+    from extract.pipeline import ExtractResult
+
 BENCH_DATABASE = "pyerp_sync_bench"
 SCRATCH = ("copy", "landing", "dicts")
 
 
-def run_bench(settings: Settings, scale: float, seed: int, say: Callable[[str], None]) -> dict[str, object]:
+def run_bench(settings: Settings, scale: float, seed: int, say: Callable[[str], None]) -> dict[str, Any]:
     home = settings.home / "bench"
     workspace.prepare_home(home)
     admin_url = workspace.admin_url(settings, home, say)
@@ -48,12 +52,12 @@ def run_bench(settings: Settings, scale: float, seed: int, say: Callable[[str], 
 
 def _measure(
     settings: Settings, home: Path, url: str, scratch: dict[str, str], emulator_url: str, say: Callable[[str], None]
-) -> dict[str, object]:
+) -> dict[str, Any]:
     from benchmarks import landing as bench
     from flows import demo, sync
 
     bench_settings = demo.against_emulator(settings, url, home, emulator_url)
-    captured: list[object] = []
+    captured: list[ExtractResult] = []
     original = sync.run_extract
 
     def capturing(*args, **kwargs):
@@ -62,7 +66,7 @@ def _measure(
         return result
 
     sync.run_extract = capturing
-    runs: dict[str, dict[str, object]] = {}
+    runs: dict[str, dict[str, Any]] = {}
     try:
         workspace.emulator_log(emulator_url, clear=True)
         for name, full in (("full", True), ("incremental", False), ("noop", False)):

@@ -31,7 +31,8 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, cast
+from uuid import UUID
 
 from benchmarks import workspace
 from flows import database
@@ -47,7 +48,7 @@ class ServedRunError(Exception):
     """The served or cold measurement could not be made. One-line message."""
 
 
-def served_noop(settings: Settings, workdir: Path, emulator_url: str, say: Callable[[str], None]) -> dict[str, object]:
+def served_noop(settings: Settings, workdir: Path, emulator_url: str, say: Callable[[str], None]) -> dict[str, Any]:
     """A no-change run of the served incremental deployment (after one to warm it); figures, or the reason none."""
     return _measured(
         "served no-change run",
@@ -62,9 +63,7 @@ def served_noop(settings: Settings, workdir: Path, emulator_url: str, say: Calla
     )
 
 
-def cold_cli_noop(
-    settings: Settings, workdir: Path, emulator_url: str, say: Callable[[str], None]
-) -> dict[str, object]:
+def cold_cli_noop(settings: Settings, workdir: Path, emulator_url: str, say: Callable[[str], None]) -> dict[str, Any]:
     """A no-change ``python -m flows.cli run`` as a fresh process, timed wall; figures, or the reason none."""
     return _measured(
         "cold CLI no-change run",
@@ -76,10 +75,10 @@ def cold_cli_noop(
 
 def _measured(
     label: str,
-    measure: Callable[[], dict[str, object]],
-    describe: Callable[[dict[str, object]], str],
+    measure: Callable[[], dict[str, Any]],
+    describe: Callable[[dict[str, Any]], str],
     say: Callable[[str], None],
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Run one measurement; print its figures, or, when it fails, one line, and let the bench go on."""
     from flows.errors import one_line
 
@@ -96,7 +95,7 @@ def _measured(
     return figures
 
 
-def _served_noop(settings: Settings, workdir: Path, emulator_url: str, say: Callable[[str], None]) -> dict[str, object]:
+def _served_noop(settings: Settings, workdir: Path, emulator_url: str, say: Callable[[str], None]) -> dict[str, Any]:
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -132,10 +131,11 @@ def _served_noop(settings: Settings, workdir: Path, emulator_url: str, say: Call
         deployments = _wait_for_deployments(client, names, process, log_path)
         _switch_schedules_off(client, list(deployments.values()))
         say(f"serving {', '.join(names)} (schedules off); a first run of {name} to warm the served process …")
-        warmup = _run_deployment(client, deployments[name], process, log_path, settings.database_url)
+        url = cast(str, settings.database_url)  # the benchmark database's settings (demo.against_emulator)
+        warmup = _run_deployment(client, deployments[name], process, log_path, url)
         _switch_schedules_off(client, list(deployments.values()))  # a run the scheduler made meanwhile
         workspace.emulator_log(emulator_url, clear=True)
-        timed = _run_deployment(client, deployments[name], process, log_path, settings.database_url)
+        timed = _run_deployment(client, deployments[name], process, log_path, url)
         log_figures = workspace.emulator_log(emulator_url, clear=True)
         others = _other_runs(client, list(deployments.values()), {warmup["flow_run_id"], timed["flow_run_id"]})
     if others:
@@ -150,12 +150,12 @@ def _served_noop(settings: Settings, workdir: Path, emulator_url: str, say: Call
     }
 
 
-def _wait_for_deployments(client, names: list[str], process: subprocess.Popen, log_path: Path) -> dict[str, object]:
+def _wait_for_deployments(client, names: list[str], process: subprocess.Popen, log_path: Path) -> dict[str, UUID]:
     """Deployment name → id, once the served process has registered every deployment of prefect.yaml."""
     from prefect.exceptions import ObjectNotFound
 
     deadline = time.monotonic() + SERVE_START_SECONDS
-    found: dict[str, object] = {}
+    found: dict[str, UUID] = {}
     while True:
         for name in names:
             if name not in found:
@@ -170,7 +170,7 @@ def _wait_for_deployments(client, names: list[str], process: subprocess.Popen, l
         time.sleep(0.5)
 
 
-def _switch_schedules_off(client, deployment_ids: list[object]) -> None:
+def _switch_schedules_off(client, deployment_ids: list[UUID]) -> None:
     """Deactivate the deployments' schedules and delete the runs already scheduled from them."""
     from prefect.client.schemas.filters import (
         DeploymentFilter,
@@ -196,7 +196,7 @@ def _switch_schedules_off(client, deployment_ids: list[object]) -> None:
             client.delete_flow_run(flow_run.id)
 
 
-def _other_runs(client, deployment_ids: list[object], ours: set[str]) -> int:
+def _other_runs(client, deployment_ids: list[UUID], ours: set[str]) -> int:
     """Flow runs of the deployments other than ours that got beyond being scheduled."""
     from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 
@@ -204,7 +204,7 @@ def _other_runs(client, deployment_ids: list[object], ours: set[str]) -> int:
     return sum(1 for r in runs if str(r.id) not in ours and r.state is not None and not r.state.is_scheduled())
 
 
-def _run_deployment(client, deployment_id, process: subprocess.Popen, log_path: Path, url: str) -> dict[str, object]:
+def _run_deployment(client, deployment_id, process: subprocess.Popen, log_path: Path, url: str) -> dict[str, Any]:
     """Trigger one run through the API and wait for its final state; its timings."""
     triggered_at = datetime.now(UTC)
     started = time.perf_counter()
@@ -260,7 +260,7 @@ def _sync_seconds(url: str, flow_run_id: str, log_path: Path) -> float:
 # --- cold CLI ----------------------------------------------------------------------------------------------------
 
 
-def _cold_cli_noop(settings: Settings, workdir: Path, emulator_url: str) -> dict[str, object]:
+def _cold_cli_noop(settings: Settings, workdir: Path, emulator_url: str) -> dict[str, Any]:
     workdir.mkdir(parents=True, exist_ok=True)
     out_path, log_path = workdir / "cold-cli.json", workdir / "cold-cli.log"
     workspace.emulator_log(emulator_url, clear=True)

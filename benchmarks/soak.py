@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -58,7 +59,7 @@ class Run:
 
 def run_soak(
     settings: Settings, scale: float, cycles: int, seed: int, say: Callable[[str], None], keep: bool = False
-) -> dict[str, object]:
+) -> dict[str, Any]:
     home = settings.home / "soak"
     reference_home = home / "reference"  # the reference sync's own dlt state and 4D session
     workspace.prepare_home(reference_home)
@@ -199,7 +200,7 @@ def _logged_to(path: Path) -> Iterator[list[int]]:
         handlers[0].close()
 
 
-def _counted(changes: dict[str, object]) -> dict[str, int]:
+def _counted(changes: dict[str, Any]) -> dict[str, int]:
     results = changes.get("results") or [changes]
     return {
         kind: sum(len(keys) for result in results for keys in (result.get(kind) or {}).values())
@@ -224,7 +225,7 @@ def _figures(
     tables: list[TableComparison],
     seconds: float,
     kept: list[str],
-) -> dict[str, object]:
+) -> dict[str, Any]:
     cycles = [r for r in runs if r.faults]
     differing = [t.table for t in tables if not t.equal]
     return {
@@ -255,7 +256,7 @@ def _figures(
     }
 
 
-def print_summary(data: dict[str, object], echo: Callable[[str], None]) -> None:
+def print_summary(data: dict[str, Any], echo: Callable[[str], None]) -> None:
     echo(f"\npyerp-sync soak, scale {data['scale']:g}, seed {data['seed']}: {data['seconds']:.0f} s")
     echo(
         f"{'run':<14}{'changes in 4D (upd/ins/del)':>30}{'faults':>8}{'seconds':>9}{'4D req':>8}{'hit':>6}"
@@ -290,5 +291,5 @@ def print_summary(data: dict[str, object], echo: Callable[[str], None]) -> None:
     )
 
 
-def write_json(data: dict[str, object], path: Path) -> None:
+def write_json(data: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(data, indent=2, default=str) + "\n")

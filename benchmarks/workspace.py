@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import requests
 
@@ -115,5 +116,5 @@ def step_seconds(url: str, run_id: str) -> dict[str, float]:
             "from pyerp_sync.runs where run_id = %s",
             (run_id,),
         )
-        extract, dbt, publish = cur.fetchone()
+        extract, dbt, publish = cast(tuple, cur.fetchone())  # the run the caller just made is in the table
     return {"extract": float(extract), "dbt": float(dbt), "publish": float(publish)}

@@ -183,7 +183,9 @@ class Mutations:
                 if attribute.related == composition.parent:
                     values[data.index(attribute.name)] = parent_value[1]
         if composition is not None and composition.position:
-            values[data.index(composition.position)] = self._next_position(data, composition, values)
+            values[data.index(composition.position)] = self._next_position(
+                data, composition.attribute, composition.position, values
+            )
         owner = next((r for r in REFERENCES if r.owner and data.name in (r.child, r.parent)), None)
         self.store.clock.tick()
         if data.table.has_audit:
@@ -255,8 +257,8 @@ class Mutations:
             sequence += 1
         return f"{stem}-N{sequence}"
 
-    def _next_position(self, data: TableData, composition: Reference, values: list) -> int:
-        parent_index, position_index = data.index(composition.attribute), data.index(composition.position)
+    def _next_position(self, data: TableData, parent_attribute: str, position_attribute: str, values: list) -> int:
+        parent_index, position_index = data.index(parent_attribute), data.index(position_attribute)
         parent = values[parent_index]
         siblings = [row[position_index] for row in data.rows.values() if row[parent_index] == parent]
         return max(siblings, default=0) + 1

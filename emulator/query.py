@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import orjson
 
@@ -60,7 +61,7 @@ def parse_orderby(store: Store, data: TableData, text: str) -> list[tuple[int, s
     return order
 
 
-def _sort_key(index: int, kind: str) -> Callable[[tuple], object]:
+def _sort_key(index: int, kind: str) -> Callable[[tuple], Any]:
     if kind == "date":
         return lambda row: -1 if (v := date_ordinal(row[index])) is None else v
     if kind == "string":
@@ -74,7 +75,7 @@ def _primary_key(data: TableData) -> str | None:
     return next((a.name for a in data.table.attributes if a.identifying), None)
 
 
-def _key_lower_bound(node, primary_key: str | None) -> tuple[object, bool] | None:
+def _key_lower_bound(node, primary_key: str | None) -> tuple[str, bool] | None:
     """A ``<primary key> > v`` / ``>= v`` condition that the whole filter requires (alone, or ANDed at the top):
     the selection can then start at that key in the primary-key order instead of testing every row — what an
     index does on the real server, and what keeps key-ordered paging linear rather than quadratic."""
@@ -124,7 +125,11 @@ def select(
             keys = [key for key in keys if predicate(rows[key])] if predicate is not None else list(keys)
             for index, kind, descending in reversed(order):
                 read = _sort_key(index, kind)
-                keys.sort(key=lambda key, read=read: read(rows[key]), reverse=descending)
+
+                def sort_key(key: str, read: Callable[[tuple], Any] = read) -> Any:
+                    return read(rows[key])
+
+                keys.sort(key=sort_key, reverse=descending)
             return keys
 
     if base_keys is not None:

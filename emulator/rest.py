@@ -9,9 +9,10 @@ import random
 import re
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Protocol, overload
 from urllib.parse import unquote, unquote_plus
 
 import orjson
@@ -104,6 +105,10 @@ def _unquoted(value: str | None) -> str | None:
     return value
 
 
+@overload
+def _number(options: dict[str, str], name: str, default: int) -> int: ...
+@overload
+def _number(options: dict[str, str], name: str, default: None) -> int | None: ...
 def _number(options: dict[str, str], name: str, default: int | None) -> int | None:
     value = _unquoted(options.get(name))
     if value is None or value == "":
@@ -111,6 +116,12 @@ def _number(options: dict[str, str], name: str, default: int | None) -> int | No
     if not value.strip().isdigit():
         raise malformed_url(f"{name} must be a whole number, not {value!r}")
     return int(value)
+
+
+class Headers(Protocol):
+    """A request's headers, as the server's ``http.client.HTTPMessage`` or a plain ``dict`` gives them."""
+
+    def get(self, name: str, /) -> str | None: ...
 
 
 class RestApi:
@@ -128,7 +139,7 @@ class RestApi:
 
     # --- sessions ----------------------------------------------------------------------------------------------
 
-    def _cookie_session(self, headers: Mapping[str, str]) -> Session | None:
+    def _cookie_session(self, headers: Headers) -> Session | None:
         for part in (headers.get("Cookie") or "").split(";"):
             name, _, value = part.strip().partition("=")
             if name in self.cookie_names:
@@ -137,13 +148,13 @@ class RestApi:
                     return session
         return None
 
-    def _check_credentials(self, headers: Mapping[str, str]) -> str:
+    def _check_credentials(self, headers: Headers) -> str:
         user = headers.get("username-4D") or ""
         if self.credentials is not None and (user, headers.get("password-4D") or "") != self.credentials:
             raise RestError(401, (1822, "Login failed: the user name or the password is not valid"))
         return user
 
-    def _open_session(self, headers: Mapping[str, str], user: str) -> tuple[Session, list[tuple[str, str]]]:
+    def _open_session(self, headers: Headers, user: str) -> tuple[Session, list[tuple[str, str]]]:
         length = headers.get("session-4D-length")
         try:
             minutes = float(length) if length else None
@@ -157,10 +168,11 @@ class RestApi:
 
     # --- entry point -------------------------------------------------------------------------------------------
 
-    def handle(self, method: str, raw_path: str, raw_query: str, headers: Mapping[str, str]) -> Outcome:
+    def handle(self, method: str, raw_path: str, raw_query: str, headers: Headers) -> Outcome:
         path = unquote(raw_path[len("/rest") :]).strip("/")
         session = self._cookie_session(headers)
-        opened, cookies = False, []
+        opened = False
+        cookies: list[tuple[str, str]] = []
         try:
             if path == "$directory/login":
                 user = self._check_credentials(headers)
@@ -323,7 +335,7 @@ class RestApi:
         with self.store.lock:
             page = [row for key in keys[skip : skip + top] if (row := data.rows.get(key)) is not None]
             count = len(keys)
-        head = {}
+        head: dict[str, object] = {}
         if entity_set is not None:
             head["__ENTITYSET"] = f"/rest/{data.name}/$entityset/{entity_set.id}"
         head.update({"__DATACLASS": data.name, "__entityModel": data.name,

@@ -29,7 +29,7 @@ class TableData:
     def __init__(self, table: Table, rows: list[tuple], numeric_keys: bool = False) -> None:
         self.table = table
         self.rows: dict[str, tuple] = {row[0]: row for row in rows}
-        self._sort_key: Callable[[str], object] = int if numeric_keys else str
+        self._sort_key: Callable[[str], int | str] = int if numeric_keys else str
         self.order: list[str] = sorted(self.rows, key=self._sort_key)
         self.version = 0
         self.columns: dict[str, Column] = {

@@ -52,7 +52,7 @@ from extract.errors import (
     SessionLimitReached,
     SourceUnavailable,
 )
-from extract.filters import Filter, Gt, all_of
+from extract.filters import Filter, Gt, Value, all_of
 
 log = logging.getLogger(__name__)
 
@@ -389,7 +389,7 @@ class LegacyClient:
         entry = (self._catalog or {}).get(dataclass)
         if entry is None:
             body = self.get_json(f"$catalog/{dataclass}", label="catalog")
-            classes = body.get("dataClasses") if isinstance(body, dict) and "dataClasses" in body else [body]
+            classes = body["dataClasses"] if isinstance(body, dict) and "dataClasses" in body else [body]
             entry = next((dc for dc in classes if isinstance(dc, dict) and dc.get("name") == dataclass), {})
         key = entry.get("key") or []
         if key and isinstance(key[0], dict) and key[0].get("name"):
@@ -425,7 +425,7 @@ class LegacyClient:
         if key_attribute == "__KEY":
             key_attribute = self.primary_key(dataclass)
         wanted = list(dict.fromkeys([key_attribute, *attributes]))
-        last: object = None
+        last: Value = None
         while True:
             params = {
                 "$filter": all_of(filter, Gt(key_attribute, last) if last is not None else None),

@@ -91,7 +91,7 @@ class RawStore:
             params = (list(keys),)
         return dict(self._fetch(query, params))
 
-    def live_keys_where(self, table: str, column: str, values: Iterable[str]) -> dict[str, str]:
+    def live_keys_where(self, table: str, column: str, values: Iterable[str | None]) -> dict[str, str]:
         """``__KEY -> column`` of landed, not deleted rows whose ``column`` (text) is one of ``values``."""
         values = list(values)
         if not values or not self.exists(table) or column not in (self.columns(table) or set()):

@@ -33,7 +33,7 @@ from typing import Any
 
 import dlt
 import pyarrow as pa
-from dlt.common.schema.typing import TColumnSchema
+from dlt.common.schema.typing import TColumnSchema, TDeleteInsertStrategyDict
 
 from extract.catalog import DELETED_RECORDS, TablePlan, plan_table
 from extract.client import LegacyClient
@@ -61,7 +61,7 @@ SOURCE_NAME = "legacy_4d"
 KEYSET_PAGE_SIZE = 50_000
 DB_BATCH = 10_000
 NUMERIC_TYPES = frozenset({"long", "word", "long64", "number", "float", "byte", "integer", "duration"})
-MERGE = {"disposition": "merge", "strategy": "delete-insert", "deduplicated": True}
+MERGE: TDeleteInsertStrategyDict = {"disposition": "merge", "strategy": "delete-insert", "deduplicated": True}
 _WHOLE_NUMBER = re.compile(r"^-?[0-9]+$")
 
 Progress = Callable[[str, int, "int | None"], None]
@@ -247,7 +247,7 @@ class _TableRun:
                 seen.update(keys)
             if landed is None:
                 current: Mapping[str, Any] = {}
-                changed = entities
+                changed: Sequence[Mapping[str, Any]] = entities
             else:
                 current = self.ctx.store.live_stamps(self.table.resource, keys) if per_page_lookup else landed
                 changed = [e for e in entities if e[KEY] not in current or current[e[KEY]] != e.get(STAMP)]

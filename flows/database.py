@@ -11,6 +11,7 @@ import subprocess
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import psycopg2
@@ -168,7 +169,7 @@ def resolve_database_url(settings: Settings) -> str:
     return start_embedded(settings)
 
 
-def connect(url: str, **kwargs: object) -> psycopg2.extensions.connection:
+def connect(url: str, **kwargs: Any) -> psycopg2.extensions.connection:
     """Open a psycopg2 connection, turning libpq failures into one-line ``DatabaseError``s."""
     try:
         parts = ConnectionParts.from_url(url)

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -106,7 +107,7 @@ def against_emulator(settings: Settings, url: str, home: Path, emulator_url: str
     )
 
 
-def mutate(emulator_url: str, percent: float) -> dict[str, object]:
+def mutate(emulator_url: str, percent: float) -> dict[str, Any]:
     """1 % business activity in 4D: updates in every table, some inserts and deletes, child-only changes."""
     ops: list[dict[str, object]] = [
         {"op": "update", "table": table, "percent": percent}
@@ -189,7 +190,7 @@ def run_demo(
     return demo, [str(full["run_id"]), str(incremental["run_id"])]
 
 
-def _describe_changes(changes: dict[str, object]) -> str:
+def _describe_changes(changes: dict[str, Any]) -> str:
     """The admin endpoint answers one result per operation, each with the changed keys per table."""
     results = changes.get("results") or [changes]
     counted = {

@@ -131,7 +131,7 @@ def list_runs(conn, limit: int = 20) -> list[RunSummary]:
             (limit,),
         )
         runs = [
-            RunSummary(
+            RunSummary(  # type: ignore[misc]  # *row[:10] are its first ten fields; mypy cannot count them
                 *row[:10],
                 step_seconds={
                     step: float(value) if value is not None else None

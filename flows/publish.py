@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from psycopg2 import sql
 
@@ -41,6 +41,14 @@ class PublishError(SyncError):
     error_class = ErrorClass.PUBLISH_FAILED
 
 
+class Sample(TypedDict):
+    """One row a dry run would change: its action, its target id and, per changed column, [before, after]."""
+
+    action: str
+    target_id: int | None
+    changes: dict[str, list[object]]
+
+
 @dataclass
 class EntityFigures:
     created: int = 0
@@ -51,7 +59,7 @@ class EntityFigures:
     conflicts: int = 0
     pinned: int = 0
     seconds: float = 0.0
-    samples: list[dict[str, object]] = field(default_factory=list)
+    samples: list[Sample] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -436,7 +444,7 @@ def _record_published(
     )
 
 
-def _sample_diffs(cur, target_schema: str, entity: Entity, shape: Shape) -> list[dict[str, object]]:
+def _sample_diffs(cur, target_schema: str, entity: Entity, shape: Shape) -> list[Sample]:
     """A few rows that would change, column by column (before they are written)."""
     cur.execute(
         sql.SQL(
@@ -445,7 +453,7 @@ def _sample_diffs(cur, target_schema: str, entity: Entity, shape: Shape) -> list
             "left join {target} as target on target.id = _src._target_id order by _src._action"
         ).format(target=sql.Identifier(target_schema, entity.table), n=sql.Literal(SAMPLE_SIZE))
     )
-    samples = []
+    samples: list[Sample] = []
     for action, target_id, before, after in cur.fetchall():
         before = before or {}
         changes = {c: [before.get(c), after.get(c)] for c in shape.hashed if before.get(c) != after.get(c)}

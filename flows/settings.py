@@ -139,4 +139,4 @@ def test_database_url() -> str | None:
     return _blank_to_none(os.environ.get("PYERP_SYNC_TEST_DATABASE_URL"))
 
 
-test_database_url.__test__ = False  # not a pytest test, despite the name
+test_database_url.__test__ = False  # type: ignore[attr-defined]  # not a pytest test, despite the name

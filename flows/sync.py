@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from typing import cast
 
 import psycopg2
 from prefect import flow, task
@@ -187,7 +188,7 @@ def run_lock(url: str) -> Iterator[None]:
     try:
         with conn.cursor() as cur:
             cur.execute("select pg_try_advisory_lock(%s)", (RUN_LOCK_KEY,))
-            if not cur.fetchone()[0]:
+            if not cast(tuple, cur.fetchone())[0]:  # a select without FROM: always one row
                 raise SyncFailed(
                     ErrorClass.ALREADY_RUNNING, "another pyerp-sync run is in progress; this one did nothing"
                 )

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import psycopg2
 import yaml
@@ -295,7 +295,7 @@ def database_is_owned(conn: extensions.connection) -> bool:
             "select shobj_description(oid, 'pg_database') = %s from pg_database where datname = current_database()",
             (OWNED_DATABASE_MARKER,),
         )
-        (owned,) = cur.fetchone()
+        (owned,) = cast(tuple, cur.fetchone())  # pg_database always lists the current database
     if not conn.autocommit:
         conn.rollback()
     return bool(owned)
@@ -581,9 +581,9 @@ def _compare_columns(
         filled = have.name in AUTO_NOW_ADD + AUTO_NOW  # publish sets every stamp column the live table has
         # publish writes every live column its mart has, so a column pyERP added under a mart column's name is
         # written, NULL included unless the contract says not_null
-        may_write_null = mart_contract_columns(table).get(have.name)
-        if may_write_null is not None:
-            breaking = have.not_null and may_write_null
+        mart_may_write_null = mart_contract_columns(table).get(have.name)
+        if mart_may_write_null is not None:
+            breaking = have.not_null and mart_may_write_null
             reason = "publish writes the mart's column of that name" + (", NULL included" if breaking else "")
         elif filled:
             breaking, reason = False, "publish sets it as Django would"
@@ -656,10 +656,11 @@ def check_target_shape(
         wanted = expected.columns[table]
         written = written_columns(by_table[table], (column.name for column in wanted))
         differences += _compare_columns(table, live.columns[table], wanted, written)
-        for kind, live_named, expected_named in (
+        named: tuple[tuple[Kind, dict[str, dict[str, str]], dict[str, dict[str, str]]], ...] = (
             ("constraint", live.constraints, expected.constraints),
             ("index", live.indexes, expected.indexes),
-        ):
+        )
+        for kind, live_named, expected_named in named:
             differences += _compare_named(table, kind, live_named.get(table, {}), expected_named.get(table, {}))
     return differences
 

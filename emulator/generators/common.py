@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 from datetime import date, timedelta
+from typing import Any
 
 from emulator.clock import HISTORY_END_MS, format_timestamp
 from emulator.defects import DefectRates, Manifest
@@ -43,7 +44,7 @@ class Generation:
         self.rates = rates
         self.manifest = Manifest()
         self.rows: dict[str, list[tuple]] = {}
-        self.lookups: dict[str, object] = {}
+        self.lookups: dict[str, Any] = {}  # by name, each of its own shape: the generators that read one know it
         self._global_stamp = itertools.count(1)
 
     def rng(self, table: str) -> random.Random:

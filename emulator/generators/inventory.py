@@ -50,7 +50,8 @@ def generate_locations(gen: Generation) -> None:
 
 
 def _box_types(rng) -> list[dict]:
-    types, names = [], set()
+    types: list[dict] = []
+    names: set[str] = set()
     while len(types) < 49:
         pattern, colours = pick(rng, BOX_MAKERS)
         length, width = pick(rng, (300, 400, 500, 600)), pick(rng, (200, 300, 312, 400))
@@ -72,7 +73,9 @@ def generate_parameters(gen: Generation) -> None:
     box_types = _box_types(rng)
     rows = []
     for scope in PARAMETER_SCOPES[: gen.count(table)]:
-        data = {"Schüttentypen": box_types} if scope == "Schüttentypen" else {"version": 1, "werte": [scope]}
+        data: dict[str, object] = (
+            {"Schüttentypen": box_types} if scope == "Schüttentypen" else {"version": 1, "werte": [scope]}
+        )
         created, modified, stamp = history(rng)
         rows.append(gen.row(new_key(rng), modified, stamp, (scope, data, *audit(rng, created, modified))))
     gen.rows[table] = rows
@@ -118,7 +121,8 @@ def generate_slots(gen: Generation) -> None:
     owners = sorted(
         (boxes[i % len(boxes)] if i < len(boxes) else pick(rng, boxes) for i in range(count)), key=lambda b: b[1]
     )
-    rows, slots, position = [], [], {}
+    rows, slots = [], []
+    position: dict[int, int] = {}
     for box_key, box_id, location_id in owners:
         position[box_id] = position.get(box_id, 0) + 1
         _, modified, stamp = history(rng)

@@ -25,7 +25,8 @@ def generate_molds(gen: Generation) -> None:
     rng = gen.rng("Form_Artikel")
     bases = gen.lookups["base_skus"]
     per_mold = spread(rng, gen.count("Form_Artikel"), len(molds))
-    rows, articles_of = [], {}
+    rows = []
+    articles_of: dict[int, list[tuple[str, str]]] = {}
     for (_, number, modified, stamp), n_articles in zip(molds, per_mold, strict=True):
         for _ in range(n_articles):
             key = new_key(rng)

@@ -73,7 +73,7 @@ def _invalid_sku(rng, number: str) -> str:
 
 def _unique_bases(rng, count: int) -> list[str]:
     bases: set[str] = set()
-    ordered = []
+    ordered: list[str] = []
     while len(ordered) < count:
         base = f"{int(rng.random() * 10 ** (3 + int(rng.random() * 3)))}{pick(rng, BASE_SUFFIXES)}"
         if base not in bases and not base.startswith("0"):

@@ -128,7 +128,8 @@ def generate_sales(gen: Generation) -> None:
     per_parent = spread(lines_rng, line_count - len(line_defects), len(parents))
     variants = gen.lookups["variants"]
     dm_prices: dict[float, float] = {}
-    lines, amounts_of = [], {}
+    lines: list[tuple] = []
+    amounts_of = {}
     for parent_index, n_lines in zip(parents, per_parent, strict=True):
         key, day, _, _, _, modified, stamp = headers[parent_index]
         timestamp = format_timestamp(modified)

@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo("pyerp-sync: interrupted", err=True)
         return 130
     except typer.TyperException as exc:  # usage errors: typer prints them with the command's usage line
-        exc.show()
+        exc.show()  # type: ignore[attr-defined]  # typer raises only its click exceptions here, each with show()
         return exc.exit_code
     except Exception as exc:
         if not is_expected(exc):

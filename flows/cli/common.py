@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -47,7 +48,7 @@ def bookkeeping_connection(settings: Settings):
     return conn
 
 
-def print_table(title: str, headers: list[str], rows: list[list[object]]) -> None:
+def print_table(title: str, headers: list[str], rows: Sequence[Sequence[object]]) -> None:
     from rich.console import Console
     from rich.table import Table
 

@@ -106,7 +106,7 @@ def extract_command(
     settings = current_settings()
     legacy_url = settings.require_legacy_url()
     url = database.ensure_database(settings)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     from extract.pipeline import run_extract
 
@@ -118,7 +118,7 @@ def extract_command(
         TimeElapsedColumn(),
         transient=False,
     ) as progress:
-        tasks: dict[str, object] = {}
+        tasks: dict[str, TaskID] = {}
 
         def show(name: str, rows: int, total: int | None) -> None:
             if name not in tasks:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 import typer
 
@@ -20,6 +20,16 @@ from flows.cli.common import (
     print_table,
 )
 from flows.entities import entity as entity_named
+
+
+class _RejectFilters(TypedDict):
+    """The filters and paging ``rejects`` passes to both of its listings."""
+
+    entity: str | None
+    reason: str | None
+    severity: str | None
+    limit: int
+    offset: int
 
 
 @app.command("history")
@@ -123,7 +133,13 @@ def rejects_command(
         except ValueError:
             message = f"{run_id!r} is not a run id (see pyerp-sync history)"
             raise typer.BadParameter(message, param_hint="--run") from None
-    filters = {"entity": entity, "reason": reason, "severity": severity, "limit": limit, "offset": offset}
+    filters: _RejectFilters = {
+        "entity": entity,
+        "reason": reason,
+        "severity": severity,
+        "limit": limit,
+        "offset": offset,
+    }
     with contextlib.closing(bookkeeping_connection(current_settings())) as conn:
         if run_id is not None:
             if not run_exists(conn, run_id):
