@@ -7,18 +7,37 @@ entry-point group ``pyerp_sync.commands`` (pyproject.toml), which calls ``regist
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from flows.cli.common import current_settings, prepare_prefect
+from flows.settings import Settings
 
 
 def register(app: typer.Typer) -> None:
     """Add ``bench`` and ``soak`` to the ``pyerp-sync`` app."""
     app.command("bench")(bench_command)
     app.command("soak", help=SOAK_HELP)(soak_command)
+
+
+def _progress() -> Callable[[str], None]:
+    """A printer of progress lines, each with the seconds since the command started."""
+    started = time.monotonic()
+
+    def say(message: str) -> None:
+        typer.echo(f"[{time.monotonic() - started:6.1f} s] {message}")
+
+    return say
+
+
+def _prepared_settings() -> Settings:
+    """The settings of the environment, with Prefect set up as for every command that runs the sync."""
+    settings = current_settings()
+    prepare_prefect(settings)
+    return settings
 
 
 def bench_command(
@@ -30,14 +49,8 @@ def bench_command(
     from benchmarks import report  # loads the sync (Prefect, dbt): only when the command runs
     from benchmarks.run import run_bench
 
-    started = time.monotonic()
-
-    def say(message: str) -> None:
-        typer.echo(f"[{time.monotonic() - started:6.1f} s] {message}")
-
-    settings = current_settings()
-    prepare_prefect(settings)
-    figures = run_bench(settings, scale, seed, say)
+    say = _progress()
+    figures = run_bench(_prepared_settings(), scale, seed, say)
     report.print_table(figures, typer.echo)
     if json_path:
         report.write_json(figures, Path(json_path))
@@ -72,15 +85,9 @@ def soak_command(
     """Soak under 4D faults, then proof that nothing was lost, doubled or let in (see SOAK_HELP)."""
     from benchmarks import soak  # loads the sync (Prefect, dbt): only when the command runs
 
-    started = time.monotonic()
-
-    def say(message: str) -> None:
-        typer.echo(f"[{time.monotonic() - started:6.1f} s] {message}")
-
-    settings = current_settings()
-    prepare_prefect(settings)
+    say = _progress()
     try:
-        figures = soak.run_soak(settings, scale, cycles, seed, say, keep=keep)
+        figures = soak.run_soak(_prepared_settings(), scale, cycles, seed, say, keep=keep)
     except soak.SoakError as exc:
         typer.echo(f"pyerp-sync: soak: {exc}", err=True)
         raise typer.Exit(1) from None
