@@ -32,7 +32,7 @@ from flows import demo
 from flows.database import ConnectionParts
 from flows.entities import ENTITIES
 from flows.settings import Settings
-from flows.sync import run_sync
+from flows.sync import legacy_sync
 from flows.target import mark_database_owned
 
 
@@ -72,11 +72,13 @@ def main(argv: list[str] | None = None) -> int:
             mark_database_owned(cur, name)  # the sync's own scratch database: it creates pyERP's tables there
     url = admin.to_url(dbname=name)
     with EmulatorServer(scale=args.scale, seed=42) as server, tempfile.TemporaryDirectory() as home:
-        settings = Settings(url, "pyerp", Path(home), server.base_url, None)
-        run_sync(settings, url, full=True)
+        settings = Settings(
+            database_url=url, target_schema="pyerp", home=Path(home), legacy_url=server.base_url, legacy_username=None
+        )
+        legacy_sync(full=True, settings=settings)
         before = {e.table: content_hashes(url, e.table) for e in ENTITIES}
         demo.mutate(server.base_url, args.percent)
-        report = run_sync(settings, url)
+        report = legacy_sync(settings=settings)
         figures = {r.entity: r for r in report.entities}
         differing = 0
         print(f"{'table':32} {'updated+deactivated':>20} {'content changed':>16} {'created':>8} {'new rows':>9}")

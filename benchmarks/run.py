@@ -13,7 +13,7 @@ import resource
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from benchmarks import baselines, report, served, workspace
 from flows import database
@@ -57,47 +57,35 @@ def _measure(
     from flows import demo, sync
 
     bench_settings = demo.against_emulator(settings, url, home, emulator_url)
-    captured: list[ExtractResult] = []
-    original = sync.run_extract
-
-    def capturing(*args, **kwargs):
-        result = original(*args, **kwargs)
-        captured.append(result)
-        return result
-
-    sync.run_extract = capturing
     runs: dict[str, dict[str, Any]] = {}
-    try:
-        workspace.emulator_log(emulator_url, clear=True)
-        for name, full in (("full", True), ("incremental", False), ("noop", False)):
-            if name == "incremental":
-                changes = demo.mutate(emulator_url, 1.0)
-                say(f"1 % mutation in 4D: {demo._describe_changes(changes)}")
-                workspace.emulator_log(emulator_url, clear=True)
-            say(f"{name} sync …")
-            started = time.perf_counter()
-            sync_report = sync.run_sync(bench_settings, url, full=full)
-            wall = time.perf_counter() - started
-            extracted = captured[-1]
-            log = workspace.emulator_log(emulator_url, clear=True)
-            steps = workspace.step_seconds(url, sync_report.run_id)
-            published = sum(e.created + e.updated + e.deactivated for e in sync_report.entities)
-            runs[name] = {
-                "run_id": sync_report.run_id,
-                "seconds": wall,
-                "steps": steps,
-                "rows_extracted": extracted.rows_extracted,
-                "rows_published": published,
-                "skipped_dbt": sync_report.skipped_dbt,
-                **log,
-            }
-            say(
-                f"{name} sync: {wall:.1f} s (extract {steps['extract']:.1f}, dbt {steps['dbt']:.1f}, publish "
-                f"{steps['publish']:.1f}); {extracted.rows_extracted:,} rows extracted, {published:,} published, "
-                f"{log['requests']} 4D requests, {log['sessions_opened']} session(s) opened"
-            )
-    finally:
-        sync.run_extract = original
+    workspace.emulator_log(emulator_url, clear=True)
+    for name, full in (("full", True), ("incremental", False), ("noop", False)):
+        if name == "incremental":
+            changes = demo.mutate(emulator_url, 1.0)
+            say(f"1 % mutation in 4D: {demo._describe_changes(changes)}")
+            workspace.emulator_log(emulator_url, clear=True)
+        say(f"{name} sync …")
+        started = time.perf_counter()
+        sync_report = sync.legacy_sync(full=full, settings=bench_settings)
+        wall = time.perf_counter() - started
+        extracted = cast("ExtractResult", sync_report.extracted)  # a run that succeeded has extracted
+        log = workspace.emulator_log(emulator_url, clear=True)
+        steps = workspace.step_seconds(url, sync_report.run_id)
+        published = sum(e.created + e.updated + e.deactivated for e in sync_report.entities)
+        runs[name] = {
+            "run_id": sync_report.run_id,
+            "seconds": wall,
+            "steps": steps,
+            "rows_extracted": extracted.rows_extracted,
+            "rows_published": published,
+            "skipped_dbt": sync_report.skipped_dbt,
+            **log,
+        }
+        say(
+            f"{name} sync: {wall:.1f} s (extract {steps['extract']:.1f}, dbt {steps['dbt']:.1f}, publish "
+            f"{steps['publish']:.1f}); {extracted.rows_extracted:,} rows extracted, {published:,} published, "
+            f"{log['requests']} 4D requests, {log['sessions_opened']} session(s) opened"
+        )
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the syncs only: baselines come after
 
     # The same no-change run twice more, in processes of their own: as the schedule runs it, and as a person does.

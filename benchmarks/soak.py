@@ -135,14 +135,14 @@ def _sync(
     changes: dict[str, int] | None = None,
     faults: bool = False,
 ) -> Run:
-    from flows.sync import run_sync
+    from flows.sync import legacy_sync
 
     run = Run(label, changes or {}, faults)
     workspace.emulator_log(emulator_url, clear=True)
     retries[0] = 0
     started = time.perf_counter()
     try:
-        run.run_id = run_sync(settings, url, full=full).run_id
+        run.run_id = legacy_sync(full=full, settings=settings).run_id
         run.outcome = "succeeded"
     except SyncFailed as exc:  # what the schedule sees: the next run is the retry
         run.outcome = f"failed: {exc.error_class}: {one_line(exc)}"

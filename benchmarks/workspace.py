@@ -7,7 +7,6 @@ import contextlib
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
@@ -39,7 +38,7 @@ def admin_url(settings: Settings, home: Path, say: Callable[[str], None]) -> str
     if settings.database_url:
         return settings.database_url
     say(f"starting the embedded PostgreSQL under {home / 'postgres'}")
-    return database.start_embedded(replace(settings, home=home))
+    return database.start_embedded(settings.replace(home=home))
 
 
 def database_url(admin: str, name: str) -> str:

@@ -3,7 +3,8 @@
 from emulator.cli import main
 from emulator.defects import DefectRates
 from emulator.faults import Faults
+from emulator.http_server import RequestRecord
 from emulator.mutations import Changes
-from emulator.server import EmulatorServer, RequestRecord
+from emulator.server import EmulatorServer
 
 __all__ = ["Changes", "DefectRates", "EmulatorServer", "Faults", "RequestRecord", "main"]

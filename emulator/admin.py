@@ -22,7 +22,7 @@ import orjson
 
 from emulator.errors import RestError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a type only: the HTTP handler (http_server.py, run by server.py) imports this module
     from emulator.server import EmulatorServer
 
 

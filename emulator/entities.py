@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from emulator.schema import Attribute
-from emulator.store import SYSTEM_COLUMNS, TableData
+
+if TYPE_CHECKING:  # a type only: store.py imports this module to render its rows (Store.rows)
+    from emulator.store import TableData
 
 SYSTEM_NAMES = ("__KEY", "__TIMESTAMP", "__STAMP")
 
@@ -30,7 +33,7 @@ class EntityFormat:
     def _index(data: TableData, attribute: Attribute) -> int:
         if attribute.name == "__GlobalStamp":
             return data.global_stamp_index
-        return SYSTEM_COLUMNS + data.table.attribute_names.index(attribute.name)
+        return data.index(attribute.name)
 
     def __call__(self, row: tuple) -> dict:
         if self.all_in_order:

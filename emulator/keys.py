@@ -32,7 +32,7 @@ import orjson
 from emulator.schema import REFERENCES, TABLES_BY_NAME, Table
 from emulator.values import new_key
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a type only: dataset.py imports this module to apply the key style
     from emulator.dataset import Dataset
 
 SYSTEM_COLUMNS = 3  # __KEY, __TIMESTAMP, __STAMP come before the attributes (UID is the first attribute)

@@ -4,6 +4,10 @@ Every change saves the row as the ERP would (``__STAMP`` + 1, ``__TIMESTAMP`` an
 clock, the next ``__GlobalStamp``), advances the clock by 1 ms per row (not inside ``same_second()``), and a change
 to a child row (sales line, order position, box slot, mold article) touches its parent. Rows carrying a planted
 defect are never touched, so the manifest stays true. Each call returns the keys it changed, per table.
+
+One module of about 360 lines on purpose: update, insert and delete share the rules that keep the dataset consistent
+(which rows may change, the copies' fresh keys and numbers, the parents a child change touches, the derived fields),
+and each rule reads best next to the operations that must respect it.
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ from datetime import date
 
 from emulator.business import document_totals, line_amount
 from emulator.clock import berlin_local
-from emulator.filters import date_ordinal
 from emulator.generators.sales import SHIPPING_METHODS
+from emulator.predicates import date_ordinal
 from emulator.schema import REFERENCES, Reference, composition_parent
 from emulator.store import Store, TableData
 from emulator.values import PHRASES, USERS, format_legacy_date, new_key, number_text, pick

@@ -14,15 +14,8 @@ from typing import Any
 import orjson
 
 from emulator.errors import RestError, attribute_list_error, query_error, unknown_attribute
-from emulator.filters import (
-    Comparison,
-    Conjunction,
-    FilterCompiler,
-    Literal,
-    date_ordinal,
-    normalize_text,
-    parse_filter,
-)
+from emulator.filters import Comparison, Conjunction, Literal, parse_filter
+from emulator.predicates import FilterCompiler, date_ordinal, normalize_text
 from emulator.schema import NUMERIC_TYPES, Attribute
 from emulator.store import Store, TableData
 
@@ -121,7 +114,7 @@ def select(
             rows = data.rows
             keys = data.order if base_keys is None else [k for k in base_keys if k in rows]
             if lower_bound is not None and base_keys is None:
-                keys = keys[data.position_after(*lower_bound):]
+                keys = keys[data.position_after(*lower_bound) :]
             keys = [key for key in keys if predicate(rows[key])] if predicate is not None else list(keys)
             for index, kind, descending in reversed(order):
                 read = _sort_key(index, kind)

@@ -1,34 +1,27 @@
-"""The ``/rest`` protocol: options, sessions, routes and answers (4d-rest-api.md, Part A and B).
+"""The ``/rest`` protocol's entry point: options, sessions and the meta routes (4d-rest-api.md, Part A and B).
 
-HTTP plumbing lives in ``server.py``; this module turns one request into one ``Response``.
+HTTP plumbing lives in ``server.py``; this module turns one request into one ``Response``: it checks the options,
+finds or opens the session (cookies, credentials, licences), answers ``$info``, ``$catalog`` and ``$directory``, and
+hands the data routes (``/{dataClass}…``) to ``data_requests.py``.
 """
 
 from __future__ import annotations
 
 import random
-import re
-import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol, overload
+from typing import Protocol
 from urllib.parse import unquote, unquote_plus
 
-import orjson
-
 from emulator.catalog import catalog
-from emulator.entities import EntityFormat
-from emulator.errors import RestError, attribute_list_error, entity_not_found, malformed_url
+from emulator.data_requests import DataRequests
+from emulator.errors import RestError, malformed_url
 from emulator.faults import Faults
-from emulator.query import compute_aggregate, parse_attributes, select
+from emulator.responses import Response, error_response, json_response
 from emulator.sessions import Session, SessionRegistry
-from emulator.store import Store, TableData
+from emulator.store import Store
 
-DEFAULT_TOP = 100
-STREAM_BATCH = 2_000
-ENTITY_SET_TIMEOUT = 7_200
-REBUILT_SET_TIMEOUT = 600
 KNOWN_OPTIONS = frozenset({
     "$filter", "$orderby", "$top", "$limit", "$skip", "$attributes", "$method", "$timeout", "$compute",
     "$distinct", "$params", "$savedfilter", "$savedorderby", "$asArray", "$clean",
@@ -37,19 +30,6 @@ DOCUMENTED_NOT_EMULATED = frozenset({
     "$expand", "$queryplan", "$querypath", "$lock", "$imageformat", "$version", "$binary", "$format", "$atomic",
     "$atonce", "$logicOperator", "$otherCollection", "$subOrderby",
 })  # fmt: skip
-_ENTITY_PATH = re.compile(
-    r"^(?P<dataclass>[^/()\[\]:$]+)(?:\((?P<key>[^)]*)\)|\[(?P<bracket_key>[^\]]*)\]|:(?P<unique>[^(]+)\((?P<value>[^)]*)\))?"
-    r"(?:/(?P<rest>.*))?$"
-)
-
-
-@dataclass
-class Response:
-    status: int = 200
-    body: bytes = b""
-    stream: Iterator[bytes] | None = None  # a collection page, written in chunks
-    rows_sent: int = 0
-    headers: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -57,28 +37,6 @@ class Outcome:
     response: Response
     session_id: str | None
     session_opened: bool
-
-
-@dataclass
-class EntitySet:
-    id: str
-    dataclass: str
-    keys: list[str]
-    timeout: int
-    expires: float
-    saved_filter: str | None
-    saved_orderby: str | None
-
-
-def json_response(value, status: int = 200) -> Response:
-    return Response(status=status, body=orjson.dumps(value))
-
-
-def error_response(error: RestError) -> Response:
-    response = json_response(error.body(), error.status)
-    if error.status == 401:
-        response.headers += [("4D-CREDENTIALS", "1.0"), ("WWW-Authenticate", "")]
-    return response
 
 
 def parse_options(raw_query: str) -> dict[str, str]:
@@ -99,25 +57,6 @@ def parse_options(raw_query: str) -> dict[str, str]:
     return options
 
 
-def _unquoted(value: str | None) -> str | None:
-    if value is not None and len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-        return value[1:-1]
-    return value
-
-
-@overload
-def _number(options: dict[str, str], name: str, default: int) -> int: ...
-@overload
-def _number(options: dict[str, str], name: str, default: None) -> int | None: ...
-def _number(options: dict[str, str], name: str, default: int | None) -> int | None:
-    value = _unquoted(options.get(name))
-    if value is None or value == "":
-        return default
-    if not value.strip().isdigit():
-        raise malformed_url(f"{name} must be a whole number, not {value!r}")
-    return int(value)
-
-
 class Headers(Protocol):
     """A request's headers, as the server's ``http.client.HTTPMessage`` or a plain ``dict`` gives them."""
 
@@ -132,9 +71,7 @@ class RestApi:
         self.faults = faults
         self.credentials = credentials
         self.cookie_names = ("WASID4D", f"4DSID_{app_name}")
-        self.entity_sets: dict[str, EntitySet] = {}
-        self._rng = random.Random(f"{store.seed}:entitysets")
-        self._lock = threading.Lock()
+        self.data = DataRequests(store, faults)
         self.unique_id = f"{random.Random(f'{store.seed}:catalog').getrandbits(128):032X}"
 
     # --- sessions ----------------------------------------------------------------------------------------------
@@ -206,7 +143,7 @@ class RestApi:
             raise RestError(500, (1811, f"Unknown REST keyword: {path.split('/')[0]}"))
         if method not in ("GET", "POST"):
             raise RestError(500, (1812, f"The HTTP method {method} is not supported on {path}"))
-        return self._data(method, path, options)
+        return self.data.handle(method, path, options)
 
     def _directory(self, method: str, path: str, session: Session | None) -> Response:
         action = path[len("$directory/") :]
@@ -225,8 +162,7 @@ class RestApi:
 
     def _info(self, path: str) -> Response:
         now = time.monotonic()
-        with self._lock:
-            sets = [s for s in self.entity_sets.values() if s.expires > now]
+        sets = self.data.live_entity_sets(now)
         wall = datetime.now(UTC)
         info = {
             "cacheSize": 209_715_200,
@@ -254,145 +190,3 @@ class RestApi:
             cache = {"cacheSize": info["cacheSize"], "usedCache": info["usedCache"]}
             return json_response(cache if part == "cacheInfo" else info[part])
         return json_response(info)
-
-    # --- data --------------------------------------------------------------------------------------------------
-
-    def _data(self, method: str, path: str, options: dict[str, str]) -> Response:
-        match = _ENTITY_PATH.match(path)
-        if match is None:
-            raise malformed_url(f"Malformed REST URL: /rest/{path}")
-        data = self.store.table(match["dataclass"])
-        rest = match["rest"]
-        method_option = _unquoted(options.get("$method"))
-        if method_option not in (None, "entityset", "release"):
-            if method_option in ("update", "delete", "validate", "subentityset"):
-                raise RestError(500, (1813, f"$method={method_option} is not supported by this emulator"))
-            raise RestError(500, (1812, f"Unknown REST method: {method_option}"))
-        key = match["key"] if match["key"] is not None else match["bracket_key"]
-        if key is not None or match["unique"] is not None:
-            row = self._find_entity(data, key, match["unique"], match["value"])
-            selected = parse_attributes(self.store, data, rest or _unquoted(options.get("$attributes")))
-            entity = EntityFormat(data, self.store.served_attributes(data), selected)(row)
-            return json_response({"__DATACLASS": data.name, "__entityModel": data.name, **entity})
-        if rest and rest.startswith("$entityset/"):
-            return self._entity_set(data, rest[len("$entityset/") :], options)
-        if rest and "/" in rest:
-            raise malformed_url(f"Malformed REST URL: /rest/{path}")
-        return self._collection(data, options, path_attributes=rest or None)
-
-    def _find_entity(self, data: TableData, key: str | None, unique: str | None, value: str | None) -> tuple:
-        if key is not None:
-            key = _unquoted(key) or ""
-            row = data.rows.get(key)
-            if row is None:
-                raise entity_not_found(key, data.name)
-            return row
-        column = data.columns.get(unique or "")
-        if column is None:
-            raise attribute_list_error(unique or "", data.name)
-        wanted = _unquoted(value) or ""
-        with self.store.lock:
-            for candidate in data.order:
-                row = data.rows[candidate]
-                if row[column.index] is not None and str(row[column.index]) == wanted:
-                    return row
-        raise entity_not_found(wanted, data.name)
-
-    def _collection(self, data: TableData, options: dict[str, str], path_attributes: str | None = None,
-                    base_keys: list[str] | None = None, entity_set: EntitySet | None = None) -> Response:  # fmt: skip
-        keys = select(
-            self.store,
-            data,
-            options.get("$filter"),
-            options.get("$params"),
-            _unquoted(options.get("$orderby")),
-            self.faults.strict_date_filters,
-            base_keys,
-        )
-        compute = _unquoted(options.get("$compute"))
-        distinct = _unquoted(options.get("$distinct"))
-        attribute = None
-        if path_attributes and (compute or distinct):
-            served = {a.name: a for a in self.store.served_attributes(data)}
-            attribute = served.get(path_attributes)
-            if attribute is None:
-                raise attribute_list_error(path_attributes, data.name)
-        if compute:
-            return json_response(compute_aggregate(self.store, data, keys, attribute, compute))
-        skip = _number(options, "$skip", 0) or 0
-        top = _number(options, "$top", None)
-        if top is None:
-            top = _number(options, "$limit", DEFAULT_TOP)
-        if self.faults.top_cap is not None:
-            top = min(top, self.faults.top_cap)
-        if distinct and distinct.lower() == "true":
-            if attribute is None:
-                raise RestError(500, (1804, "$distinct needs one attribute: /rest/{dataClass}/{attribute}"))
-            return self._distinct(data, keys, attribute.name, skip, top)
-        if _unquoted(options.get("$method")) == "entityset":
-            entity_set = self._create_entity_set(data, keys, options)
-        selected = parse_attributes(self.store, data, path_attributes or _unquoted(options.get("$attributes")))
-        with self.store.lock:
-            page = [row for key in keys[skip : skip + top] if (row := data.rows.get(key)) is not None]
-            count = len(keys)
-        head: dict[str, object] = {}
-        if entity_set is not None:
-            head["__ENTITYSET"] = f"/rest/{data.name}/$entityset/{entity_set.id}"
-        head.update({"__DATACLASS": data.name, "__entityModel": data.name,
-                     "__GlobalStamp": self.store.envelope_stamp(), "__COUNT": count, "__FIRST": skip})  # fmt: skip
-        render = EntityFormat(data, self.store.served_attributes(data), selected)
-        as_array = (_unquoted(options.get("$asArray")) or "").lower() == "true"
-        return Response(stream=_stream_page(head, page, render, as_array), rows_sent=len(page))
-
-    def _distinct(self, data: TableData, keys: list[str], name: str, skip: int, top: int) -> Response:
-        index = data.index(name) if name != "__GlobalStamp" else data.global_stamp_index
-        with self.store.lock:
-            values = {orjson.dumps(row[index]): row[index] for key in keys if (row := data.rows.get(key))}
-        ordered = sorted(values.values(), key=lambda v: (v is None, str(type(v)), v if v is not None else 0))
-        return json_response(ordered[skip : skip + top])
-
-    def _create_entity_set(self, data: TableData, keys: list[str], options: dict[str, str]) -> EntitySet:
-        timeout = _number(options, "$timeout", ENTITY_SET_TIMEOUT) or ENTITY_SET_TIMEOUT
-        with self._lock:
-            set_id = f"{self._rng.getrandbits(128):032X}"
-            entity_set = EntitySet(set_id, data.name, list(keys), timeout, time.monotonic() + timeout,
-                                   options.get("$savedfilter"), _unquoted(options.get("$savedorderby")))  # fmt: skip
-            self.entity_sets[set_id] = entity_set
-        return entity_set
-
-    def _entity_set(self, data: TableData, set_id: str, options: dict[str, str]) -> Response:
-        now = time.monotonic()
-        with self._lock:
-            entity_set = self.entity_sets.get(set_id)
-            if entity_set is not None and (entity_set.expires <= now or entity_set.dataclass != data.name):
-                if entity_set.expires <= now:
-                    del self.entity_sets[set_id]
-                entity_set = None
-        if _unquoted(options.get("$method")) == "release":
-            if entity_set is None:
-                raise RestError(404, (1802, f"The entity set {set_id} does not exist"))
-            with self._lock:
-                self.entity_sets.pop(set_id, None)
-            return json_response({"ok": True})
-        if entity_set is None:
-            saved_filter = options.get("$savedfilter")
-            if saved_filter is None and options.get("$savedorderby") is None:
-                raise RestError(404, (1802, f"The entity set {set_id} does not exist or has expired"))
-            keys = select(self.store, data, _unquoted(saved_filter), options.get("$params"),
-                          _unquoted(options.get("$savedorderby")), self.faults.strict_date_filters)  # fmt: skip
-            entity_set = EntitySet(set_id, data.name, list(keys), REBUILT_SET_TIMEOUT, now + REBUILT_SET_TIMEOUT,
-                                   saved_filter, _unquoted(options.get("$savedorderby")))  # fmt: skip
-            with self._lock:
-                self.entity_sets[set_id] = entity_set
-        entity_set.expires = now + entity_set.timeout
-        page_options = {k: v for k, v in options.items() if k != "$method"}
-        return self._collection(data, page_options, base_keys=entity_set.keys)
-
-
-def _stream_page(head: dict, rows: list[tuple], render: EntityFormat, as_array: bool) -> Iterator[bytes]:
-    """The envelope, then the entities in batches: a page is never held as one JSON document."""
-    yield b"[" if as_array else orjson.dumps(head)[:-1] + b',"__ENTITIES":['
-    for start in range(0, len(rows), STREAM_BATCH):
-        batch = orjson.dumps([render(row) for row in rows[start : start + STREAM_BATCH]])[1:-1]
-        yield (b"," + batch) if start else batch
-    yield b"]" if as_array else b'],"__SENT":' + str(len(rows)).encode() + b"}"

@@ -1,173 +1,24 @@
 """``EmulatorServer``: the 4D REST emulator on a real HTTP socket (``http.server.ThreadingHTTPServer``).
 
-Use it as a context manager in tests (a background thread), or ``serve_forever()`` from the command line.
+Use it as a context manager in tests (a background thread), or ``serve_forever()`` from the command line. It owns
+the store, the sessions, the faults and the request log; the HTTP handler lives in ``http_server.py``.
 """
 
 from __future__ import annotations
 
-import logging
-import socket
 import threading
-import time
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, suppress
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import unquote_plus
+from contextlib import AbstractContextManager
 
-from emulator.admin import handle_admin
 from emulator.dataset import generate_dataset
 from emulator.defects import DefectRates
-from emulator.errors import RestError
 from emulator.faults import Faults
+from emulator.http_server import EmulatorHTTPServer, RequestHandler, RequestRecord
 from emulator.keys import uuid_key_tables
 from emulator.mutations import Changes, Mutations
-from emulator.rest import Response, RestApi, error_response, json_response
+from emulator.rest import RestApi
 from emulator.sessions import SessionRegistry
 from emulator.store import Store
-
-log = logging.getLogger("emulator")
-
-
-@dataclass(frozen=True)
-class RequestRecord:
-    """One ``/rest`` request as the emulator saw it."""
-
-    method: str
-    path: str
-    query: str  # URL-decoded query string
-    status: int  # 0: the connection was closed without an answer
-    rows_sent: int
-    session_id: str | None
-    session_opened: bool
-    dropped: bool  # the connection was cut mid-body
-    duration_ms: float
-
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address, handler, emulator: EmulatorServer) -> None:
-        self.emulator = emulator
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
-        super().__init__(address, handler)
-
-    def process_request(self, request, client_address) -> None:
-        with self.connections_lock:
-            self.connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request) -> None:
-        with self.connections_lock:
-            self.connections.discard(request)
-        super().shutdown_request(request)
-
-    def close_connections(self) -> None:
-        with self.connections_lock:
-            for connection in list(self.connections):
-                with suppress(OSError):
-                    connection.shutdown(socket.SHUT_RDWR)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "4D/20 (pyerp-sync emulator)"
-    timeout = 120  # idle keep-alive connections are closed after this
-    server: _HTTPServer
-
-    def log_message(self, format: str, *args) -> None:  # http.server writes to stderr otherwise
-        log.debug("%s " + format, self.address_string(), *args)
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_PUT(self) -> None:
-        self._dispatch("PUT")
-
-    def do_DELETE(self) -> None:
-        self._dispatch("DELETE")
-
-    def _dispatch(self, method: str) -> None:
-        started = time.perf_counter()
-        emulator = self.server.emulator
-        raw_path, _, raw_query = self.path.partition("?")
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        try:
-            if raw_path.startswith("/_admin"):
-                status, payload = handle_admin(emulator, method, raw_path, body)
-                self._write(json_response(payload, status))
-            elif raw_path == "/rest" or raw_path.startswith("/rest/"):
-                self._rest(emulator, method, raw_path, raw_query, started)
-            else:
-                self._write(error_response(RestError(404, (1806, f"No resource at {raw_path}"))))
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-        except Exception:  # never a traceback to the client: log it, answer a 4D error
-            log.exception("emulator failed on %s %s", method, self.path)
-            self.close_connection = True
-            with suppress(OSError):
-                self._write(error_response(RestError(500, (1000, "Internal error of the emulator"))))
-
-    def _rest(self, emulator: EmulatorServer, method: str, raw_path: str, raw_query: str, started: float) -> None:
-        fate = emulator.faults.decide()
-        query = unquote_plus(raw_query)
-        if fate == "silent":
-            self._cut()
-            emulator.record(RequestRecord(method, raw_path, query, 0, 0, None, False, True, 0.0))
-            return
-        delay = emulator.faults.delay()
-        if delay:
-            time.sleep(delay)
-        if fate == "error":
-            status = emulator.faults.error_status
-            response = error_response(RestError(status, (1000, f"Service unavailable (HTTP {status})")))
-            session_id, opened = None, False
-        else:
-            outcome = emulator.api.handle(method, raw_path, raw_query, self.headers)
-            response, session_id, opened = outcome.response, outcome.session_id, outcome.session_opened
-        dropped = fate == "drop"
-        self._write(response, cut_midway=dropped)
-        elapsed = (time.perf_counter() - started) * 1000
-        emulator.record(RequestRecord(method, raw_path, query, response.status, response.rows_sent, session_id,
-                                      opened, dropped, round(elapsed, 3)))  # fmt: skip
-
-    def _cut(self) -> None:
-        self.close_connection = True
-        with suppress(OSError):
-            self.connection.shutdown(socket.SHUT_RDWR)
-
-    def _write(self, response: Response, cut_midway: bool = False) -> None:
-        self.send_response(response.status)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("4DREST-INFO", "1.0")
-        for name, value in response.headers:
-            self.send_header(name, value)
-        if response.stream is None:
-            self.send_header("Content-Length", str(len(response.body)))
-            self.end_headers()
-            if cut_midway:
-                self.wfile.write(response.body[: max(1, len(response.body) // 2)])
-                self.wfile.flush()
-                self._cut()
-                return
-            self.wfile.write(response.body)
-            return
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
-        for chunk in response.stream:
-            if cut_midway:
-                self.wfile.write(b"%X\r\n" % len(chunk) + chunk[: max(1, len(chunk) // 2)])
-                self.wfile.flush()
-                self._cut()
-                return
-            self.wfile.write(b"%X\r\n%b\r\n" % (len(chunk), chunk))
-        self.wfile.write(b"0\r\n\r\n")
 
 
 class EmulatorServer(AbstractContextManager):
@@ -197,7 +48,7 @@ class EmulatorServer(AbstractContextManager):
         self.request_log: list[RequestRecord] = []
         self.host = host
         self._port = port
-        self._httpd: _HTTPServer | None = None
+        self._httpd: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------------------------
@@ -211,9 +62,9 @@ class EmulatorServer(AbstractContextManager):
         """The part before ``/rest``, e.g. ``http://127.0.0.1:54321``."""
         return f"http://{self.host}:{self.port}"
 
-    def _bind(self) -> _HTTPServer:
+    def _bind(self) -> EmulatorHTTPServer:
         if self._httpd is None:
-            self._httpd = _HTTPServer((self.host, self._port), _Handler, self)
+            self._httpd = EmulatorHTTPServer((self.host, self._port), RequestHandler, self)
         return self._httpd
 
     def start(self) -> EmulatorServer:

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterator
 
 from emulator.clock import Clock, berlin_local, format_timestamp
 from emulator.dataset import Dataset
+from emulator.entities import EntityFormat
 from emulator.errors import unknown_dataclass
-from emulator.filters import Column
+from emulator.predicates import Column
 from emulator.schema import DELETED_RECORDS, GLOBAL_STAMP, Table
 from emulator.values import USERS, format_legacy_date
 
@@ -138,8 +139,6 @@ class Store:
 
     def rows(self, name: str) -> Iterator[dict]:
         """A table's current rows in primary-key order, exactly as the REST API serves them (all attributes)."""
-        from emulator.entities import EntityFormat
-
         data = self.table(name)
         render = EntityFormat(data, self.served_attributes(data), None)
         with self.lock:

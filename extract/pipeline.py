@@ -22,7 +22,8 @@ from extract.client import LegacyClient, RetryPolicy
 from extract.errors import ExtractError
 from extract.landing import raw_destination
 from extract.raw_store import RAW_SCHEMA, RawStore
-from extract.source import RunContext, TableStats, legacy_4d_source
+from extract.run_context import RunContext, TableStats
+from extract.source import legacy_4d_source
 from extract.tables import TABLES, TABLES_BY_RESOURCE, Table, table_for_endpoint
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,6 @@ def run_extract(
     full: bool = False,
     progress: Callable[[str, int, int | None], None] | None = None,
     retry_policy: RetryPolicy | None = None,
-    overlap_days: int = 1,
 ) -> ExtractResult:
     """Extract the given 4D tables (all when empty) into ``legacy_raw``; raise an ``ExtractError`` on failure."""
     started = time.monotonic()
@@ -124,9 +124,7 @@ def run_extract(
     with LegacyClient(base_url, session_file, username=username, password=password, policy=retry_policy) as client:
         catalog = client.catalog()
         with RawStore(destination_credentials) as store:
-            ctx = RunContext(
-                client=client, store=store, catalog=catalog, full=full, progress=progress, overlap_days=overlap_days
-            )
+            ctx = RunContext(client=client, store=store, catalog=catalog, full=full, progress=progress)
             source = legacy_4d_source(ctx, selected)
             try:
                 with dlt.config.values(DLT_RUN_CONFIG):

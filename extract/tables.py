@@ -1,10 +1,11 @@
 """The registry: every legacy 4D table the sync lands, declared once.
 
 Adding a table is one entry here. Each entry says which 4D dataclass it is (``endpoint``), the dlt resource and raw
-table name (``resource``, snake_case of the 4D name), its key, how it is extracted incrementally, its page size, the
-4D attributes it carries, and the pyERP tables its rows reach through dbt, first the one it is the main source of
-(so ``run --only products_variantproduct`` knows what to extract, and a change in it rebuilds every pyERP table it
-feeds; a guard test checks this list against dbt's lineage).
+table name (``resource``, snake_case of the 4D name), how it is extracted incrementally, its page size, the 4D
+attributes it carries, and the pyERP tables its rows reach through dbt, first the one it is the main source of (so
+``run --only products_variantproduct`` knows what to extract, and a change in it rebuilds every pyERP table it
+feeds; a guard test checks this list against dbt's lineage). The key is not declared: raw rows are merged by
+``__KEY``, and pages are ordered by the primary key the server's ``$catalog`` names.
 
 Raw columns keep the 4D attribute names verbatim (dlt's ``direct`` naming convention): ``Release_date`` and
 ``Release_Date`` stay two columns, ``Währung`` keeps its umlaut, ``__KEY`` stays ``__KEY``.
@@ -36,11 +37,9 @@ class ParentLink:
 class Table:
     resource: str
     endpoint: str
-    business_key: str
     strategy: Strategy
     columns: tuple[str, ...]
     feeds: tuple[str, ...]
-    primary_key: str = "__KEY"
     parent: str | None = None
     parent_link: ParentLink | None = None
     page_size: int = 5000
@@ -50,15 +49,13 @@ class Table:
             raise ValueError(f"{self.resource}: children_of needs a parent and a parent_link, and only it does")
         if self.strategy == "modified_date" and "modified_date" not in self.columns:
             raise ValueError(f"{self.resource}: modified_date strategy on a table without modified_date")
-        if self.business_key not in self.columns and self.business_key != self.primary_key:
-            raise ValueError(f"{self.resource}: business key {self.business_key} is not a declared column")
 
 
+# fmt: off
 TABLES: tuple[Table, ...] = (
     Table(
         resource="artikel_gruppe",
         endpoint="ArtikelGruppe",
-        business_key="ArtGr",
         strategy="modified_date",
         columns=("ArtGr", "Bezeichnung", "Beschreibung", "Ober_ArtGr", *AUDIT_COLUMNS),
         feeds=("products_productcategory",),
@@ -66,7 +63,6 @@ TABLES: tuple[Table, ...] = (
     Table(
         resource="artikel_familie",
         endpoint="Artikel_Familie",
-        business_key="Nummer",
         strategy="modified_date",
         columns=(
             "Nummer", "Bezeichnung", "Bezeichnung_ENG", "Beschreibung", "Beschreibung_ENG", "Beschreibung_kurz",
@@ -78,7 +74,6 @@ TABLES: tuple[Table, ...] = (
     Table(
         resource="artikel_variante",
         endpoint="Artikel_Variante",
-        business_key="Nummer",
         strategy="modified_date",
         columns=(
             "Nummer", "alteNummer", "fk_ArtNr", "ArtikelArt", "refOld", "Familie_", "Bezeichnung", "Bezeichnung_ENG",
@@ -96,7 +91,6 @@ TABLES: tuple[Table, ...] = (
     Table(
         resource="kunden",
         endpoint="Kunden",
-        business_key="KundenNr",
         strategy="modified_date",
         columns=(
             "KundenNr", "AdrNr", "Kundengr", "Liefersperre", "Preisgru", "USt_IdNr", "Zahlungsart", "Versandart",
@@ -107,7 +101,6 @@ TABLES: tuple[Table, ...] = (
     Table(
         resource="adressen",
         endpoint="Adressen",
-        business_key="AdrNr",
         strategy="modified_date",
         columns=(
             "AdrNr", "Anrede", "Vorname", "Name1", "Name2", "Strasse", "Land", "PLZ", "Ort", "Telefon", "Fax",
@@ -118,7 +111,6 @@ TABLES: tuple[Table, ...] = (
     Table(
         resource="belege",
         endpoint="Belege",
-        business_key="AbsNr",
         strategy="modified_date",
         columns=(
             "AbsNr", "Papierart", "KundenNr", "Datum", "PapierNr", "Bearbeiter", "Preisgruppe", "Rabatt",
@@ -134,7 +126,6 @@ TABLES: tuple[Table, ...] = (
     Table(
         resource="belege_pos",
         endpoint="Belege_Pos",
-        business_key="__KEY",
         strategy="children_of",
         parent="belege",
         parent_link=ParentLink(child_column="AbsNr", parent_column="AbsNr"),
@@ -148,7 +139,6 @@ TABLES: tuple[Table, ...] = (
     Table(
         resource="personal",
         endpoint="Personal",
-        business_key="Pers_Nr",
         strategy="modified_date",
         columns=(
             "Pers_Nr", "Name", "Vorname", "Straße", "PLZ", "Ort", "eMail", "Telefon", "Telefon2", "Arb_Std_Wo",
@@ -160,7 +150,6 @@ TABLES: tuple[Table, ...] = (
     Table(
         resource="stamm_lagerorte",
         endpoint="Stamm_Lagerorte",
-        business_key="ID_Lagerort",
         strategy="modified_date",
         columns=(
             "ID_Lagerort", "Lagerort", "Land_LKZ", "Ort_Gebaeude", "Regal", "Fach", "Boden", "Abverkauf",
@@ -171,7 +160,6 @@ TABLES: tuple[Table, ...] = (
     Table(
         resource="parameter",
         endpoint="parameter",
-        business_key="scope",
         strategy="full",
         columns=("scope", "data_", *AUDIT_COLUMNS),
         feeds=("inventory_boxtype",),
@@ -179,7 +167,6 @@ TABLES: tuple[Table, ...] = (
     Table(
         resource="stamm_lager_schuetten",
         endpoint="Stamm_Lager_Schuetten",
-        business_key="ID",
         strategy="modified_date",
         columns=(
             "ID", "Schuettencode", "Schuettentyp", "UUID_Stamm_Lagerorte", "Schuettenzweck", "Barcode", "Bemerkung",
@@ -190,7 +177,6 @@ TABLES: tuple[Table, ...] = (
     Table(
         resource="stamm_lager_schuetten_slots",
         endpoint="Stamm_Lager_Schuetten_Slots",
-        business_key="ID",
         strategy="children_of",
         parent="stamm_lager_schuetten",
         parent_link=ParentLink(child_column="ID_Lager_Schuetten_Slots", parent_column="ID"),
@@ -200,7 +186,6 @@ TABLES: tuple[Table, ...] = (
     Table(
         resource="artikel_lagerorte",
         endpoint="Artikel_Lagerorte",
-        business_key="UUID",
         strategy="modified_date",
         columns=(
             "UUID", "ID_Artikel_Stamm", "UUID_Stamm_Lagerorte", "Bestand", "Reserved", "Auftrags_Nr", *AUDIT_COLUMNS,
@@ -210,7 +195,6 @@ TABLES: tuple[Table, ...] = (
     Table(
         resource="lager_schuetten",
         endpoint="Lager_Schuetten",
-        business_key="ID",
         strategy="modified_date",
         columns=(
             "ID", "ID_Stamm_Lager_Schuetten", "UUID_Artikel_Lagerorte", "Relation_95_zurueck", "Menge", "Chargen_Nr",
@@ -221,7 +205,6 @@ TABLES: tuple[Table, ...] = (
     Table(
         resource="werksauftraege",
         endpoint="Werksauftraege",
-        business_key="WerkAufNr",
         strategy="modified_date",
         columns=(
             "WerkAufNr", "Form_Nr", "Stückzahl", "Status", "eingestellt", "Termin", "Prio", "UUID", "linked_Form",
@@ -232,7 +215,6 @@ TABLES: tuple[Table, ...] = (
     Table(
         resource="werksauftr_pos",
         endpoint="WerksauftrPos",
-        business_key="UUID",
         strategy="children_of",
         parent="werksauftraege",
         parent_link=ParentLink(child_column="W_Auftr_Nr", parent_column="WerkAufNr"),
@@ -245,7 +227,6 @@ TABLES: tuple[Table, ...] = (
     Table(
         resource="formen",
         endpoint="Formen",
-        business_key="FormNr",
         strategy="modified_date",
         columns=("FormNr", "Bezeichnung", "Lagerort", "Sperre", "Bemerkung", *AUDIT_COLUMNS),
         feeds=("production_mold", "production_productionorder"),  # orders name their mold
@@ -253,7 +234,6 @@ TABLES: tuple[Table, ...] = (
     Table(
         resource="form_artikel",
         endpoint="Form_Artikel",
-        business_key="__KEY",
         strategy="children_of",
         parent="formen",
         parent_link=ParentLink(child_column="FormNr", parent_column="FormNr"),
@@ -261,6 +241,7 @@ TABLES: tuple[Table, ...] = (
         feeds=("production_moldproduct",),
     ),
 )
+# fmt: on
 
 TABLES_BY_RESOURCE: dict[str, Table] = {table.resource: table for table in TABLES}
 TABLES_BY_ENDPOINT: dict[str, Table] = {table.endpoint: table for table in TABLES}

@@ -8,13 +8,11 @@ sync, 1 % business activity in 4D, an incremental sync, and a summary that is re
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ import requests
 
 from flows import database
 from flows.errors import SyncError
+from flows.history import SyncReport
 from flows.settings import Settings
 from flows.target import ensure_target_tables, mark_database_owned
 
@@ -95,8 +94,7 @@ def _reset_local_state(home: Path) -> None:
 def against_emulator(settings: Settings, url: str, home: Path, emulator_url: str) -> Settings:
     """The settings of a sync from the emulator into ``url``, with its state in ``home``: no 4D credentials, no
     alerts, no Prefect server of the user's (each tool that starts the emulator: demo, bench, soak)."""
-    return replace(
-        settings,
+    return settings.replace(
         database_url=url,
         home=home,
         legacy_url=emulator_url,
@@ -149,14 +147,14 @@ def run_demo(
     seed: int,
     percent: float,
     say: Callable[[str], None],
-    run_step: Callable[[Settings, bool], dict[str, object]],
+    run_step: Callable[[Settings, bool], SyncReport],
 ) -> tuple[Settings, list[str]]:
     """Set up, run full → mutate → incremental through ``run_step`` (the flow), and return the run ids."""
     home = settings.home / "demo"
     home.mkdir(parents=True, exist_ok=True)
     if database_url is None:
         say(f"starting the demo's embedded PostgreSQL in {home / 'postgres'}")
-        url = _reset_demo_database(database.start_embedded(replace(settings, home=home)))
+        url = _reset_demo_database(database.start_embedded(settings.replace(home=home)))
     else:
         url = database_url
     database.check_database(url)
@@ -169,25 +167,15 @@ def run_demo(
     _reset_local_state(home)
     say(f"generating the 4D dataset (scale {scale}, seed {seed}) and starting the emulator")
     with emulator_process(scale, seed, home / "emulator.log") as emulator_url:
-        demo = replace(against_emulator(settings, url, home, emulator_url), prefect_api_url=settings.prefect_api_url)
-        os.environ.update(
-            {
-                "PYERP_SYNC_DATABASE_URL": url,
-                "PYERP_SYNC_HOME": str(home),
-                "LEGACY_4D_URL": emulator_url,
-                "PYERP_SYNC_ALERT_WEBHOOK": "",
-            }
-        )
-        os.environ.pop("LEGACY_4D_USERNAME", None)
-        os.environ.pop("LEGACY_4D_PASSWORD", None)
+        demo = against_emulator(settings, url, home, emulator_url).replace(prefect_api_url=settings.prefect_api_url)
         say(f"emulator at {emulator_url}; full sync")
         full = run_step(demo, True)
-        say(f"full sync done in {full['seconds']:.1f} s; now {percent:g} % of the rows change in 4D")
+        say(f"full sync done in {full.seconds:.1f} s; now {percent:g} % of the rows change in 4D")
         changes = mutate(emulator_url, percent)
         say(f"changed in 4D: {_describe_changes(changes)}; incremental sync")
         incremental = run_step(demo, False)
-        say(f"incremental sync done in {incremental['seconds']:.1f} s")
-    return demo, [str(full["run_id"]), str(incremental["run_id"])]
+        say(f"incremental sync done in {incremental.seconds:.1f} s")
+    return demo, [full.run_id, incremental.run_id]
 
 
 def _describe_changes(changes: dict[str, Any]) -> str:

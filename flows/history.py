@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flows.errors import ErrorClass
+from flows.publish import EntityFigures
 
+if TYPE_CHECKING:  # dlt and the shape check are heavy imports; the CLI reads history without them
+    from extract.pipeline import ExtractResult
+    from flows.target import TargetReport
+
+PUBLISHED_FIGURES = ("created", "updated", "unchanged", "deactivated", "deleted_reported", "conflicts")
 BOOKKEEPING_SQL = Path(__file__).with_name("bookkeeping.sql")
 ERROR_CLASSES = tuple(ErrorClass)  # bookkeeping.sql's check lists the same values
 
@@ -40,6 +47,17 @@ def start_run(
         )
     conn.commit()
     return run_id
+
+
+def mark_abandoned_runs(conn) -> None:
+    """Runs still 'running' while we hold the run lock were killed: say so in the history."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "update pyerp_sync.runs set status = 'failed', error_class = 'internal', completed_at = now(), "
+            "error_message = 'the run ended without finishing (process killed or machine restarted)' "
+            "where status = 'running'"
+        )
+    conn.commit()
 
 
 def record_step_seconds(conn, run_id: str, step: str, seconds: float) -> None:
@@ -77,6 +95,26 @@ class EntityRecord:
     deleted_reported: int = 0
     conflicts: int = 0
     seconds: float = 0.0
+
+    def add_published(self, figures: EntityFigures) -> None:
+        """What publish did to this entity's rows (publish's own figures: the dry-run samples stay there)."""
+        for name in PUBLISHED_FIGURES:
+            setattr(self, name, getattr(figures, name))
+        self.seconds += figures.seconds
+
+
+@dataclass
+class SyncReport:
+    """What one run did, as the flow returns it."""
+
+    run_id: str
+    mode: str
+    dry_run: bool
+    entities: list[EntityRecord] = field(default_factory=list)
+    skipped_dbt: bool = False
+    seconds: float = 0.0
+    target: TargetReport | None = None  # what the check of pyERP's tables created and accepted
+    extracted: ExtractResult | None = None  # what the extract landed, per 4D table
 
 
 def record_entities(cur, run_id: str, records: list[EntityRecord]) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from psycopg2 import sql
 
@@ -488,37 +488,51 @@ def publish_entity(
     return figures
 
 
+def apply_marts(
+    conn,
+    target_schema: str,
+    entities: tuple[Entity, ...],
+    run_id: str,
+    dry_run: bool = False,
+    only_changed: bool = False,
+) -> dict[str, EntityFigures]:
+    """Publish every entity in order inside the caller's transaction, and leave it open: the run commits it
+    together with its figures (``commit_published``), so pyERP's rows and the figures describing them commit
+    together or not at all. Rolled back here on failure and after a dry run (whose figures carry sample diffs)."""
+    try:
+        results = {
+            entity.table: publish_entity(
+                conn, target_schema, entity, run_id, with_samples=dry_run, only_changed=only_changed
+            )
+            for entity in entities
+        }
+    except Exception:
+        conn.rollback()
+        raise
+    if dry_run:
+        conn.rollback()
+    return results
+
+
+def commit_published(conn) -> None:
+    """Commit what ``apply_marts`` wrote; then the next run's anti-join plans from fresh statistics (autovacuum
+    may not have caught up with a big publish)."""
+    conn.commit()
+    with conn.cursor() as cur:
+        cur.execute("analyze pyerp_sync.published_rows")
+    conn.commit()
+
+
 def publish(
     conn,
     target_schema: str,
     entities: tuple[Entity, ...],
     run_id: str,
     dry_run: bool = False,
-    before_commit: Callable[[Any, dict[str, EntityFigures]], None] | None = None,
     only_changed: bool = False,
 ) -> dict[str, EntityFigures]:
-    """Publish every entity in order inside one transaction; commit, or roll back on failure or a dry run.
-
-    ``before_commit(cursor, figures)`` runs inside the same transaction (the run history's figures), so pyERP's
-    rows and the figures describing them are committed together or not at all."""
-    results: dict[str, EntityFigures] = {}
-    try:
-        for entity in entities:
-            results[entity.table] = publish_entity(
-                conn, target_schema, entity, run_id, with_samples=dry_run, only_changed=only_changed
-            )
-        if dry_run:
-            conn.rollback()
-            return results
-        if before_commit is not None:
-            with conn.cursor() as cur:
-                before_commit(cur, results)
-    except Exception:
-        conn.rollback()
-        raise
-    conn.commit()
-    # The next run's anti-join plans from these statistics; autovacuum may not have caught up with a big publish.
-    with conn.cursor() as cur:
-        cur.execute("analyze pyerp_sync.published_rows")
-    conn.commit()
+    """``apply_marts`` and, unless a dry run, commit: publishing with no figures to commit alongside."""
+    results = apply_marts(conn, target_schema, entities, run_id, dry_run, only_changed)
+    if not dry_run:
+        commit_published(conn)
     return results

@@ -14,10 +14,33 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from flows.settings import MARTS_SCHEMA
+
+REJECTS_MODEL = "sync_rejects"  # the dbt view of every entity's rejects and warnings, in legacy_marts
 SEVERITIES = ("error", "warning")
 DETAIL_VALUE_WIDTH = 40
 # jsonb keeps an object's keys shortest first: the usual ones are shown in reading order, any others after them
 DETAIL_KEYS = ("column", "value", "rule", "missing_parent", "key")
+
+
+def copy_run_rejects(conn, run_id: str, entities: list[str]) -> dict[str, tuple[int, int]]:
+    """Keep a run's rejects (from the dbt model) in the history and commit; return (errors, warnings) per
+    entity. The current state (``reject_state``) follows from this copy only when publish commits."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "insert into pyerp_sync.rejects (run_id, entity, legacy_key, business_key, reason, severity, details) "
+            f"select %s, entity, legacy_key, business_key, reason, severity, details "
+            f"from {MARTS_SCHEMA}.{REJECTS_MODEL} where entity = any(%s)",
+            (run_id, entities),
+        )
+        cur.execute(
+            "select entity, count(*) filter (where severity = 'error'), count(*) filter (where severity = 'warning') "
+            "from pyerp_sync.rejects where run_id = %s group by entity",
+            (run_id,),
+        )
+        counts = {entity: (rejected, warnings) for entity, rejected, warnings in cur.fetchall()}
+    conn.commit()
+    return counts
 
 
 def update_reject_state(cur, run_id: str, entities: list[str]) -> tuple[int, int]:

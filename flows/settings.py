@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from flows.errors import ErrorClass, SyncError
 
@@ -36,16 +37,30 @@ class ConfigError(SyncError):
     error_class = ErrorClass.CONFIGURATION
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseModel):
+    """Every setting, read once by ``load_settings`` and passed in from there (the flow takes it as a parameter).
+
+    Serialized (Prefect stores a flow run's parameters), it never carries a secret: the password is left out, and
+    the database URL and the webhook (both may hold credentials) only say whether they are set."""
+
+    model_config = ConfigDict(frozen=True)
+
     database_url: str | None
     target_schema: str
     home: Path
     legacy_url: str | None
     legacy_username: str | None
-    legacy_password: str | None = None
+    legacy_password: str | None = Field(default=None, exclude=True)
     alert_webhook: str | None = None
     prefect_api_url: str | None = None  # tool-owned: a running Prefect server; unset, `serve` starts one
+
+    @field_serializer("database_url", "alert_webhook")
+    def _only_whether_set(self, value: str | None) -> str | None:
+        return "<set>" if value else None
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with these fields changed (validated as the constructor validates them)."""
+        return type(self).model_validate({**dict(self), **changes})
 
     @property
     def postgres_dir(self) -> Path:
@@ -83,6 +98,8 @@ class Settings:
             f"Settings(database_url={'<set>' if self.database_url else None}, target_schema={self.target_schema!r}, "
             f"home={str(self.home)!r}, legacy_url={self.legacy_url!r}, legacy_username={self.legacy_username!r})"
         )
+
+    __str__ = __repr__
 
 
 def _environment(env_file: Path | None) -> dict[str, str]:

@@ -218,7 +218,7 @@ def test_what_profiles_yml_reads_is_what_the_sync_hands_to_dbt(tmp_path: Path) -
     """dbt's profile reads derived variables, never a person's: each is set by ``tool_environment``."""
     profile = (PROJECT_ROOT / "profiles.yml").read_text()
     read = set(re.findall(r"env_var\(\s*['\"]([A-Z0-9_]+)['\"]", profile))
-    settings = Settings(None, "pyerp", tmp_path, None, None)
+    settings = Settings(database_url=None, target_schema="pyerp", home=tmp_path, legacy_url=None, legacy_username=None)
     handed = set(tool_environment("postgresql://user:secret@db.example:5433/pyerp", settings))
     assert read and read <= handed
     yaml.safe_load(profile)  # still a valid profile file

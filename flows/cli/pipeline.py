@@ -22,6 +22,7 @@ from flows.cli.common import (
 )
 from flows.entities import entity as entity_named
 from flows.errors import error_class_of, one_line
+from flows.history import SyncReport
 from flows.settings import Settings
 
 
@@ -42,17 +43,18 @@ def run_command(
     prepare_prefect(settings)
     from flows.sync import legacy_sync
 
-    outcome = legacy_sync(full=full, only=only, dry_run=dry_run)
+    report = legacy_sync(full=full, only=only, dry_run=dry_run, settings=settings)
     from flows.history import list_runs
 
+    pyerp_schema = report.target.summary() if report.target else None
     with contextlib.closing(bookkeeping_connection(settings)) as conn:
-        (run,) = [r for r in list_runs(conn, 5) if r.run_id == outcome["run_id"]]
+        (run,) = [r for r in list_runs(conn, 5) if r.run_id == report.run_id]
     if as_json:
-        typer.echo(json.dumps({**run.to_json(), "pyerp_schema": outcome.get("pyerp_schema")}, indent=2, default=str))
+        typer.echo(json.dumps({**run.to_json(), "pyerp_schema": pyerp_schema}, indent=2, default=str))
         return
-    if outcome.get("pyerp_schema"):
+    if pyerp_schema:
         # information about a run that worked: stdout, with the run; stderr is for what went wrong
-        typer.echo(outcome["pyerp_schema"])
+        typer.echo(pyerp_schema)
     print_run(run)
 
 
@@ -173,7 +175,7 @@ def publish_command(
     from flows.dbt_results import require_passing_build
     from flows.entities import ENTITIES, with_dependencies
     from flows.history import EntityRecord, finish_run, record_entities, start_run
-    from flows.publish import publish
+    from flows.publish import apply_marts, commit_published
     from flows.target import prepare_target, sync_owns
 
     settings = current_settings()
@@ -184,29 +186,17 @@ def publish_command(
         if target.summary():
             typer.echo(target.summary(), err=True)  # stderr: --json keeps stdout to the figures
         run_id = start_run(conn, "publish", only, dry_run)
-
-        def record(cur, figures) -> None:
-            record_entities(
-                cur,
-                run_id,
-                [
-                    EntityRecord(
-                        entity=t,
-                        created=f.created,
-                        updated=f.updated,
-                        unchanged=f.unchanged,
-                        deactivated=f.deactivated,
-                        deleted_reported=f.deleted_reported,
-                        conflicts=f.conflicts,
-                        seconds=f.seconds,
-                    )
-                    for t, f in figures.items()
-                ],
-            )
-
         try:
-            figures = publish(conn, settings.target_schema, entities, run_id, dry_run=dry_run, before_commit=record)
+            figures = apply_marts(conn, settings.target_schema, entities, run_id, dry_run=dry_run)
+            if not dry_run:
+                records = [EntityRecord(entity=table) for table in figures]
+                for record in records:
+                    record.add_published(figures[record.entity])
+                with conn.cursor() as cur:
+                    record_entities(cur, run_id, records)
+                commit_published(conn)
         except Exception as exc:
+            conn.rollback()
             finish_run(conn, run_id, error_class_of(exc), one_line(exc), "publish")
             raise
         finish_run(conn, run_id)
@@ -286,11 +276,11 @@ def demo_command(
     def say(message: str) -> None:
         typer.echo(f"[{time.monotonic() - started:6.1f} s] {message}")
 
-    def run_step(demo_settings: Settings, full: bool) -> dict[str, object]:
+    def run_step(demo_settings: Settings, full: bool) -> SyncReport:
         prepare_prefect(demo_settings)
         from flows.sync import legacy_sync
 
-        return legacy_sync(full=full)
+        return legacy_sync(full=full, settings=demo_settings)
 
     demo_settings, run_ids = run_demo(settings, database_url, scale, seed, percent, say, run_step)
     with contextlib.closing(bookkeeping_connection(demo_settings)) as conn:

@@ -19,7 +19,7 @@ from flows.dbt_runner import invoke_dbt
 from flows.entities import ENTITIES, with_dependencies
 from flows.publish import MARTS_SCHEMA
 from flows.settings import DBT_PROJECT_DIR, Settings
-from flows.sync import endpoints_feeding
+from flows.steps import endpoints_feeding
 
 ENTITY_TABLES = {e.table for e in ENTITIES}
 PREFIX_BY_FOLDER = {"staging": "stg_", "intermediate": "int_", "marts/sync": "sync_"}
@@ -34,7 +34,9 @@ WITHOUT_KEY_TEST = {
 def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """``dbt parse`` in-process, into a temporary target folder (the project's own target/ is left alone)."""
     folder = tmp_path_factory.mktemp("dbt-parse")
-    settings = Settings(None, "pyerp", folder / "home", None, None)
+    settings = Settings(
+        database_url=None, target_schema="pyerp", home=folder / "home", legacy_url=None, legacy_username=None
+    )
     env = tool_environment("postgresql://parse@127.0.0.1:5432/parse", settings)  # parse never connects
     target, logs = str(folder / "target"), str(folder / "logs")
     result = invoke_dbt(["--quiet", "parse", "--no-partial-parse", "--target-path", target, "--log-path", logs], env)

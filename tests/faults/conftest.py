@@ -14,7 +14,7 @@ import pytest
 
 from emulator import EmulatorServer
 from flows.settings import Settings
-from flows.sync import run_sync
+from flows.sync import legacy_sync
 from tests.faults.convergence import Content, pyerp_content
 
 SCALE = 0.005
@@ -33,7 +33,7 @@ def reference_content(create_database, tmp_path_factory: pytest.TempPathFactory)
     """pyERP's content after one uninterrupted full run on the fault tests' 4D data."""
     with EmulatorServer(scale=SCALE, seed=SEED) as server:
         url = create_database()
-        run_sync(_settings(server, url, tmp_path_factory.mktemp("reference-home")), url, full=True)
+        legacy_sync(full=True, settings=_settings(server, url, tmp_path_factory.mktemp("reference-home")))
         return pyerp_content(url)
 
 

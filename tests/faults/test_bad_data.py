@@ -29,7 +29,7 @@ from emulator.defects import DefectRates
 from extract.records import parse_legacy_date
 from flows.history import list_runs
 from flows.settings import Settings
-from flows.sync import run_sync
+from flows.sync import legacy_sync
 from tests.django_fields import email_warnings
 from tests.drift_proxy import NEW, DriftProxy, running
 from tests.faults.conftest import SCALE, SEED
@@ -168,7 +168,7 @@ def test_tenfold_planted_defects_are_each_rejected_with_their_reason_and_every_v
 ) -> None:
     with EmulatorServer(scale=SCALE, seed=SEED, defect_rates=DefectRates().scaled(10)) as server:
         url = create_database()
-        report = run_sync(settings(server.base_url, url, tmp_path / "home"), url, full=True)
+        report = legacy_sync(full=True, settings=settings(server.base_url, url, tmp_path / "home"))
 
     (run,) = list_runs(psycopg2.connect(url), 1)
     assert (run.run_id, run.status) == (report.run_id, "succeeded")
@@ -220,7 +220,7 @@ def test_drift_and_type_changes_between_runs_bend_no_row(create_database, tmp_pa
     with EmulatorServer(scale=SCALE, seed=SEED) as server, running(DriftProxy(server, table="Formen")) as proxy:
         url = create_database()
         sync_settings = settings(proxy.base_url, url, tmp_path / "home")
-        run_sync(sync_settings, url, full=True, only=only)
+        legacy_sync(full=True, only=only, settings=sync_settings)
         orders_before = {row[0]: row for row in query(url, ORDERS)}
         notes_before = dict(query(url, "select legacy_uuid, notes from pyerp.production_mold"))
         assert sum(1 for note in notes_before.values() if note) >= 2  # the vanishing column had content
@@ -238,7 +238,7 @@ def test_drift_and_type_changes_between_runs_bend_no_row(create_database, tmp_pa
         proxy.values[("Werksauftraege", garbled_date, "Termin")] = "demnächst"
         server.update("Werksauftraege", keys=[as_text, garbled_number, garbled_date])
         server.update("Formen", keys=[mold])
-        report = run_sync(sync_settings, url, only=only)
+        report = legacy_sync(only=only, settings=sync_settings)
 
         # the new column landed on every row, the vanished one blanked nothing
         landed = dict(query(url, f'select "__KEY", "{NEW}" from legacy_raw.formen where not _is_deleted'))
@@ -271,7 +271,7 @@ def test_drift_and_type_changes_between_runs_bend_no_row(create_database, tmp_pa
         # once 4D sends readable values again, the rows are published with 4D's values
         proxy.values.clear()
         server.update("Werksauftraege", keys=[garbled_number, garbled_date])
-        healed = run_sync(sync_settings, url, only=only)
+        healed = legacy_sync(only=only, settings=sync_settings)
         assert run_rejects(url, healed.run_id) == set()
         now = {r["__KEY"]: r for r in server.rows("Werksauftraege")}
         for key in (garbled_number, garbled_date):
@@ -296,7 +296,7 @@ def test_a_key_repeated_in_a_page_lands_once(create_database, tmp_path: Path) ->
         server.faults.update(top_cap=5)
         proxy.duplicate.add(("Formen", molds[2]))
         sync_settings = settings(proxy.base_url, url, tmp_path / "home")
-        run_sync(sync_settings, url, full=True, only=["production_mold"])
+        legacy_sync(full=True, only=["production_mold"], settings=sync_settings)
         first_page = keys_per_page(proxy.log, "Formen")[0]
         assert len(first_page) == 6 and Counter(first_page)[molds[2]] == 2  # the repeat was really sent
 
@@ -311,7 +311,7 @@ def test_a_key_repeated_in_a_page_lands_once(create_database, tmp_path: Path) ->
         # an incremental run (merge, not the first load's append) with the changed row repeated
         proxy.duplicate = {("Formen", molds[0])}
         server.update("Formen", keys=[molds[0]])
-        report = run_sync(sync_settings, url, only=["production_mold"])
+        report = legacy_sync(only=["production_mold"], settings=sync_settings)
         assert Counter(keys_per_page(proxy.log, "Formen")[-1])[molds[0]] == 2
         assert landed() == published() == Counter(molds)
         assert report.entities[0].updated == 1
@@ -357,14 +357,14 @@ def test_rows_changing_while_the_run_pages_converge_on_the_next_run(create_datab
 
             if during_paging:
                 proxy.on_request = on_request
-            full = run_sync(sync_settings, url, full=True, only=ONLY_ORDERS)
+            full = legacy_sync(full=True, only=ONLY_ORDERS, settings=sync_settings)
             after_full = pyerp_content(url)
             if during_paging:
                 assert len(later_pages) >= 4  # the changes happened mid-table
                 proxy.on_request = None
             else:
                 change_4d(server, read, unread)
-            run_sync(sync_settings, url, only=ONLY_ORDERS)
+            legacy_sync(only=ONLY_ORDERS, settings=sync_settings)
             (run,) = [r for r in list_runs(psycopg2.connect(url), 2) if r.run_id == full.run_id]
             assert run.status == "succeeded"
             return url, after_full, read[1]

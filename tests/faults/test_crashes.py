@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg2
@@ -32,7 +32,7 @@ import pytest
 
 from emulator import EmulatorServer
 from flows.settings import Settings
-from flows.sync import run_sync
+from flows.sync import legacy_sync
 from flows.target import TARGET_TABLES
 from tests.faults.conftest import SCALE, SEED, FaultWorld, _settings
 from tests.faults.convergence import Content, assert_converged, pyerp_content
@@ -209,13 +209,13 @@ def synced_once(create_database, clone_database, tmp_path_factory: pytest.TempPa
     with EmulatorServer(scale=SCALE, seed=SEED) as server:
         url = create_database()
         settings = _settings(server, url, tmp_path_factory.mktemp("synced-once") / "home")
-        run_sync(settings, url, full=True)
+        legacy_sync(full=True, settings=settings)
         full_content = pyerp_content(url)
         template_url = clone_database(url)
         home = tmp_path_factory.mktemp("synced-once-template") / "home"
         shutil.copytree(settings.home, home)
         changes = change_4d(server)
-        run_sync(settings, url)
+        legacy_sync(settings=settings)
         return SyncedOnce(template_url, home, changes, full_content, pyerp_content(url))
 
 
@@ -227,7 +227,7 @@ def changed_world(fault_world: FaultWorld, synced_once: SyncedOnce, clone_databa
     url = clone_database(synced_once.template_url)
     home = tmp_path / "changed-home"
     shutil.copytree(synced_once.home, home)
-    return FaultWorld(fault_world.server, replace(fault_world.settings, database_url=url, home=home), url)
+    return FaultWorld(fault_world.server, fault_world.settings.replace(database_url=url, home=home), url)
 
 
 # --- the kills -------------------------------------------------------------------------------------------------------

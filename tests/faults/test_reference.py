@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg2
 import pytest
 
-from flows.sync import run_sync
+from flows.sync import legacy_sync
 from tests.faults.convergence import assert_converged, differences, pyerp_content
 
 pytestmark = pytest.mark.integration
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 def test_an_uninterrupted_run_converges_and_the_check_sees_every_kind_of_difference(
     fault_world, reference_content
 ) -> None:
-    run_sync(fault_world.settings, fault_world.url, full=True)
+    legacy_sync(full=True, settings=fault_world.settings)
     compared = assert_converged(fault_world.url, reference_content)
     assert compared > 1_000
 

@@ -34,7 +34,7 @@ from extract.records import parse_legacy_date
 from flows.database import ConnectionParts
 from flows.history import list_runs
 from flows.settings import PROJECT_ROOT, ConfigError, Settings, load_settings
-from flows.sync import run_sync
+from flows.sync import legacy_sync
 from flows.target import ensure_target_tables
 from tests.drift_proxy import DriftProxy, running
 from tests.faults.conftest import SCALE, SEED
@@ -95,14 +95,14 @@ def test_hostile_keys_and_values_are_data_full_and_incremental(create_database, 
             database_url=url, target_schema="pyerp", home=tmp_path / "home", legacy_url=proxy.base_url,
             legacy_username=None,
         )  # fmt: skip
-        run_sync(sync_settings, url, full=True, only=["production_mold"])
+        legacy_sync(full=True, only=["production_mold"], settings=sync_settings)
         full_requests = len(proxy.log)
         seen_by_full = {r["__KEY"]: parse_legacy_date(r["modified_date"]) for r in server.rows("Formen")}
 
         for offset, key in enumerate(LATE_KEYS, 10):
             plant(server, "Formen", oldest, key, FormNr=number + offset, Bezeichnung=f"{HOSTILE_TEXT} {offset}")
         server.update("Formen", keys=[HOSTILE_KEYS[0]])
-        run_sync(sync_settings, url, only=["production_mold"])
+        legacy_sync(only=["production_mold"], settings=sync_settings)
         rows = list(server.rows("Formen"))
 
     # landed and published exactly, nothing rejected, both runs succeeded
@@ -217,13 +217,13 @@ def test_the_readme_role_syncs_and_can_do_nothing_else(create_database, pg_admin
         with EmulatorServer(scale=SCALE, seed=SEED) as server:
             sync_settings = Settings(database_url=role_url, target_schema="pyerp", home=tmp_path / "home",
                                      legacy_url=server.base_url, legacy_username=None)  # fmt: skip
-            run_sync(sync_settings, role_url, full=True)
+            legacy_sync(full=True, settings=sync_settings)
             variants = [r["__KEY"] for r in server.rows("Artikel_Variante")]
             planted = {e["key"] for e in server.manifest}
             changed = next(key for key in variants if key not in planted)
             server.update("Artikel_Variante", keys=[changed])
             server.update("Belege", count=3)
-            incremental = run_sync(sync_settings, role_url)
+            incremental = legacy_sync(settings=sync_settings)
         figures = {r.entity: r for r in incremental.entities}
         assert figures["products_variantproduct"].updated == 1 and figures["sales_salesrecord"].updated >= 3
         assert [r.status for r in list_runs(psycopg2.connect(role_url), 2)] == ["succeeded", "succeeded"]

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import psycopg2
@@ -31,9 +30,9 @@ from emulator import EmulatorServer
 from extract.tables import TABLES
 from flows.database import start_embedded, stop_embedded
 from flows.errors import SyncFailed
-from flows.history import RunSummary, list_runs
+from flows.history import RunSummary, SyncReport, list_runs
 from flows.settings import Settings
-from flows.sync import SyncReport, run_sync
+from flows.sync import legacy_sync
 from flows.target import ensure_target_tables
 from tests.faults.conftest import FaultWorld
 from tests.faults.convergence import assert_converged
@@ -91,7 +90,7 @@ def test_4d_unreachable_at_start_fails_fast_then_the_next_run_converges(fault_wo
     server.faults.update(down=True)
     started = time.monotonic()
     with pytest.raises(SyncFailed) as failed:
-        run_sync(settings, url, full=True)
+        legacy_sync(full=True, settings=settings)
     assert time.monotonic() - started < 60  # the real retry budget, not a shortened one
     assert_clean_failure(failed.value, url, "source_unavailable", "connect")
     assert "unreachable" in str(failed.value)
@@ -99,7 +98,7 @@ def test_4d_unreachable_at_start_fails_fast_then_the_next_run_converges(fault_wo
     assert pyerp_and_raw_rows(url) == 0
 
     server.faults.reset()
-    run_sync(settings, url, full=True)
+    legacy_sync(full=True, settings=settings)
     assert latest_run(url).status == "succeeded"
     assert assert_converged(url, reference_content) > 1_000
 
@@ -112,7 +111,7 @@ def test_4d_dies_mid_extract_then_the_next_incremental_run_converges(
     # 4D answers the first 6 tables and dies on the 7th (Belege_Pos, the largest)
     server.faults.update(fail_after=10)
     with pytest.raises(SyncFailed) as failed:
-        run_sync(settings, url, full=True)
+        legacy_sync(full=True, settings=settings)
     assert_clean_failure(failed.value, url, "source_unavailable", "extract")
     assert answered_tables(server) == DATA_TABLES[:6]
     died_at = next(i for i, r in enumerate(server.request_log) if r.status != 200)
@@ -123,7 +122,7 @@ def test_4d_dies_mid_extract_then_the_next_incremental_run_converges(
 
     server.faults.reset()
     since = len(server.request_log)
-    report = run_sync(settings, url)  # what the schedule runs next: incremental
+    report = legacy_sync(settings=settings)  # what the schedule runs next: incremental
     assert report.mode == "incremental" and latest_run(url).status == "succeeded"
     assert answered_tables(server, since) == DATA_TABLES
     assert assert_converged(url, reference_content) > 1_000
@@ -142,13 +141,13 @@ def test_postgresql_restarted_mid_extract_fails_cleanly_then_the_next_run_conver
         conn.autocommit = True
         ensure_target_tables(conn, "pyerp")  # a configured URL: pyERP's tables are there, as `target create` makes them
     try:
-        settings = replace(fault_world.settings, database_url=url, home=tmp_path / "home")
+        settings = fault_world.settings.replace(database_url=url, home=tmp_path / "home")
         server.faults.update(latency_seconds=0.3)  # about 7 s of extract: the restart lands inside it
         outcome: dict[str, SyncReport | BaseException] = {}
 
         def run() -> None:
             try:
-                outcome["report"] = run_sync(settings, url, full=True)
+                outcome["report"] = legacy_sync(full=True, settings=settings)
             except BaseException as exc:  # whatever it is, the test looks at it
                 outcome["error"] = exc
 
@@ -173,7 +172,7 @@ def test_postgresql_restarted_mid_extract_fails_cleanly_then_the_next_run_conver
             assert isinstance(error, SyncFailed), repr(error)
             assert_clean_failure(error, url, "database", "extract")
 
-        run_sync(settings, url)
+        legacy_sync(settings=settings)
         assert latest_run(url).status == "succeeded"
         assert assert_converged(url, reference_content) > 1_000
     finally:
@@ -194,7 +193,7 @@ def test_every_licence_held_by_another_client_then_one_freed_the_run_waits_with_
     timer = threading.Timer(3.0, free_one)
     timer.start()
     try:
-        run_sync(settings, url, full=True)
+        legacy_sync(full=True, settings=settings)
     finally:
         timer.cancel()
     assert freed_at, "the run finished before a licence was free"
@@ -220,7 +219,7 @@ def test_503s_dropped_connections_and_latency_spikes_the_full_run_rides_them_out
     server.faults.update(
         error_rate=0.05, error_status=503, drop_rate=0.05, latency_seconds=2.0, latency_rate=0.05, top_cap=50
     )
-    run_sync(settings, url, full=True)
+    legacy_sync(full=True, settings=settings)
 
     log = server.request_log
     assert any(r.status == 503 for r in log), "no 503 was injected"

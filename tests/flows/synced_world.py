@@ -19,8 +19,9 @@ import psycopg2
 import pytest
 
 from emulator import EmulatorServer
+from flows.history import SyncReport
 from flows.settings import Settings
-from flows.sync import SyncReport, run_sync
+from flows.sync import legacy_sync
 
 SCALE = 0.01
 SEED = 7
@@ -72,5 +73,5 @@ def synced_world(
         settings = Settings(
             database_url=url, target_schema="pyerp", home=home, legacy_url=server.base_url, legacy_username=None
         )
-        report = run_sync(settings, url, full=True)
+        report = legacy_sync(full=True, settings=settings)
         yield World(server, settings, url, report, tmp_path_factory.mktemp("cli-cwd"))

@@ -10,7 +10,7 @@ import pytest
 
 from flows.entities import ENTITIES
 from flows.publish import AUTO_NOW
-from flows.sync import run_sync
+from flows.sync import legacy_sync
 
 pytestmark = pytest.mark.integration
 POLICIES = {"products_parentproduct": "manual"}
@@ -74,7 +74,7 @@ def test_a_row_changed_on_both_sides_waits_for_a_person_and_stays_resolved(synce
         assert world.server.update(table, percent=1).updated[table]
 
     before = content(world)
-    second = run_sync(world.settings, world.url, policies=POLICIES)
+    second = legacy_sync(policies=POLICIES, settings=world.settings)
     after = content(world)
 
     # the history's figures are what changed in pyERP, entity by entity
@@ -125,7 +125,7 @@ def test_a_row_changed_on_both_sides_waits_for_a_person_and_stays_resolved(synce
 
     # the next run publishes the products again (another family changed) and raises no new conflict
     world.server.update("Artikel_Familie", keys=[other_family])
-    third = run_sync(world.settings, world.url, policies=POLICIES)
+    third = legacy_sync(policies=POLICIES, settings=world.settings)
     parents = next(e for e in third.entities if e.entity == "products_parentproduct")
     assert parents.updated >= 1, "the products were published again"
     assert sum(e.conflicts for e in third.entities) == 0
@@ -139,7 +139,7 @@ def test_an_unknown_policy_or_table_is_refused_before_the_run_starts(synced_worl
 
     runs = len(history(synced_world))
     with pytest.raises(ConfigError, match="unknown conflict policy 'last_wins'"):
-        run_sync(synced_world.settings, synced_world.url, policies={"sales_customer": "last_wins"})  # type: ignore[dict-item]
+        legacy_sync(policies={"sales_customer": "last_wins"}, settings=synced_world.settings)  # type: ignore[dict-item]
     with pytest.raises(UnknownEntity, match="unknown pyERP table 'customers'"):
-        run_sync(synced_world.settings, synced_world.url, policies={"customers": "manual"})
+        legacy_sync(policies={"customers": "manual"}, settings=synced_world.settings)
     assert len(history(synced_world)) == runs

@@ -15,7 +15,7 @@ import pytest
 from emulator import EmulatorServer
 from flows.errors import SyncFailed
 from flows.settings import Settings
-from flows.sync import run_sync
+from flows.sync import legacy_sync
 from tests.flows.synced_world import SEED, World
 
 pytestmark = pytest.mark.integration
@@ -35,7 +35,7 @@ def world(create_database, tmp_path_factory: pytest.TempPathFactory):
             legacy_url=server.base_url,
             legacy_username=None,
         )
-        report = run_sync(settings, url, full=True, only=ONLY)
+        report = legacy_sync(full=True, only=ONLY, settings=settings)
         yield World(server, settings, url, report, tmp_path_factory.mktemp("rejects-cwd"))
 
 
@@ -100,13 +100,13 @@ def test_a_planted_reject_stays_open_until_the_run_that_publishes_its_fixed_row(
     # an incremental run that rebuilds only the molds: the families' rejects are not touched
     mold = next(iter(world.server.rows("Formen")))["__KEY"]
     world.server.update("Formen", keys=[mold])
-    molds_only = run_sync(world.settings, world.url, only=ONLY)
+    molds_only = legacy_sync(only=ONLY, settings=world.settings)
     assert not copied(world, molds_only.run_id, PARENTS)  # the families were not rebuilt
     assert state(world, PARENTS) == after_first
 
     # fixed in 4D: a dry run sees it fixed and resolves nothing
     repair_name_in_4d(world.server, empty_name)
-    dry = run_sync(world.settings, world.url, only=ONLY, dry_run=True)
+    dry = legacy_sync(only=ONLY, dry_run=True, settings=world.settings)
     assert copied(world, dry.run_id, PARENTS) == after_first.keys() - {(empty_name, "empty_name")}
     assert state(world, PARENTS) == after_first
 
@@ -119,13 +119,13 @@ def test_a_planted_reject_stays_open_until_the_run_that_publishes_its_fixed_row(
     )
     try:
         with pytest.raises(SyncFailed, match="publish failed"):
-            run_sync(world.settings, world.url, only=ONLY)
+            legacy_sync(only=ONLY, settings=world.settings)
     finally:
         world.query("drop trigger refuse_repaired on pyerp.products_parentproduct")
     assert state(world, PARENTS) == after_first
 
     # the run that publishes the fixed row resolves its reject; the others are seen again and stay open
-    published = run_sync(world.settings, world.url, only=ONLY)
+    published = legacy_sync(only=ONLY, settings=world.settings)
     assert world.query("select name from pyerp.products_parentproduct where legacy_id = %s", (empty_name,)) == [
         (REPAIRED,)
     ]

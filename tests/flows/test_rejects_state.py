@@ -15,9 +15,8 @@ import psycopg2
 import pytest
 
 from flows.cli import main
-from flows.history import EntityRecord, ensure_bookkeeping, finish_run, start_run
-from flows.rejects import format_details, update_reject_state
-from flows.sync import _copy_rejects
+from flows.history import ensure_bookkeeping, finish_run, start_run
+from flows.rejects import copy_run_rejects, format_details, update_reject_state
 
 PARENTS, ITEMS = "products_parentproduct", "sales_salesrecorditem"
 EMPTY_NAME = {"column": "name", "value": "   ", "rule": "required"}
@@ -52,9 +51,8 @@ class Sync:
                   (*row[:5], json.dumps(row[5]) if row[5] is not None else None))  # fmt: skip
         with contextlib.closing(psycopg2.connect(self.url)) as conn:
             run_id = start_run(conn, "incremental", dry_run=publish == "dry-run")
-            records = {e: EntityRecord(entity=e) for e in (PARENTS, ITEMS)}
-            _copy_rejects(self.url, run_id, rebuilt, records)
-            if publish != "dry-run":  # a dry run's publish rolls back before its before_commit hook
+            copy_run_rejects(conn, run_id, rebuilt)
+            if publish != "dry-run":  # a dry run's publish rolls back before the reject state moves
                 with conn.cursor() as cur:
                     update_reject_state(cur, run_id, rebuilt)
                 (conn.commit if publish == "commit" else conn.rollback)()

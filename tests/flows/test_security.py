@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 
 import psycopg2
 import pytest
@@ -12,7 +11,7 @@ from emulator import EmulatorServer
 from flows.errors import SyncFailed
 from flows.history import list_runs
 from flows.settings import Settings
-from flows.sync import run_sync
+from flows.sync import legacy_sync
 
 pytestmark = pytest.mark.integration
 
@@ -35,9 +34,9 @@ def test_credentials_stay_out_of_errors_history_logs_and_session_file(
             legacy_password=WRONG,
         )
         with pytest.raises(SyncFailed) as refused:
-            run_sync(settings, url, only=["business_employee"])
+            legacy_sync(only=["business_employee"], settings=settings)
         assert refused.value.error_class == "authentication"
-        run_sync(replace(settings, legacy_password=PASSWORD), url, only=["business_employee"])
+        legacy_sync(only=["business_employee"], settings=settings.replace(legacy_password=PASSWORD))
 
     (newest, failed) = list_runs(psycopg2.connect(url), 2)
     assert (failed.status, newest.status) == ("failed", "succeeded")

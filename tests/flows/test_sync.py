@@ -23,7 +23,7 @@ from flows.entities import ENTITIES
 from flows.errors import SyncFailed
 from flows.history import list_runs
 from flows.settings import DBT_PROJECT_DIR
-from flows.sync import run_sync
+from flows.sync import legacy_sync
 
 pytestmark = pytest.mark.integration
 SCALE = 0.01
@@ -43,7 +43,7 @@ def world(create_database, tmp_path_factory):
             legacy_url=server.base_url,
             legacy_username=None,
         )
-        report = run_sync(settings, url, full=True)
+        report = legacy_sync(full=True, settings=settings)
         yield server, settings, url, report
 
 
@@ -105,7 +105,7 @@ def test_full_run_publishes_what_4d_holds(world) -> None:
 def test_second_run_without_changes_publishes_nothing(world) -> None:
     _, settings, url, _ = world
     before = pyerp_snapshot(url)
-    report = run_sync(settings, url)
+    report = legacy_sync(settings=settings)
     assert report.skipped_dbt
     assert all((r.created, r.updated, r.deactivated, r.conflicts) == (0, 0, 0, 0) for r in report.entities)
     assert pyerp_snapshot(url) == before
@@ -118,7 +118,7 @@ def test_changes_in_4d_reach_pyerp(world) -> None:
     )
     changed = server.update("Artikel_Variante", keys=valid[:3]).updated["Artikel_Variante"]
     server.delete("Artikel_Variante", keys=[valid[-1]])
-    report = run_sync(settings, url)
+    report = legacy_sync(settings=settings)
     variants = next(r for r in report.entities if r.entity == "products_variantproduct")
     assert (variants.updated, variants.deactivated) == (len(changed), 1)
     assert query(url, "select is_active from pyerp.products_variantproduct where legacy_id = %s", (valid[-1],)) == [
@@ -135,7 +135,7 @@ def test_only_runs_the_named_table_and_its_dependencies(world) -> None:
     )
     server.update("Artikel_Variante", keys=[variant])
     server.request_log.clear()
-    report = run_sync(settings, url, only=["products_variantproduct"])
+    report = legacy_sync(only=["products_variantproduct"], settings=settings)
     assert {r.entity for r in report.entities} == {
         "products_productcategory",
         "products_parentproduct",
@@ -149,7 +149,7 @@ def test_only_runs_the_named_table_and_its_dependencies(world) -> None:
     assert touched == {"ArtikelGruppe", "Artikel_Familie", "Artikel_Variante"}
     assert next(r for r in report.entities if r.entity == "products_variantproduct").updated == 1
     # the customer changed in 4D is not published by a run limited to products; the next full one does it
-    assert run_sync(settings, url).entities[0] is not None
+    assert legacy_sync(settings=settings).entities[0] is not None
     assert any(r.entity == "sales_customer" and r.updated == 1 for r in list_runs(psycopg2.connect(url), 1)[0].entities)
 
 
@@ -173,7 +173,7 @@ def test_failing_dbt_test_blocks_publish_and_leaves_pyerp_untouched(world, faili
     server.update("Artikel_Variante", keys=[variant])
     before = pyerp_snapshot(url)
     with pytest.raises(SyncFailed) as failed:
-        run_sync(settings, url)
+        legacy_sync(settings=settings)
     assert failed.value.error_class == "data_test_failed"
     assert pyerp_snapshot(url) == before
     (run,) = list_runs(psycopg2.connect(url), 1)
@@ -194,7 +194,6 @@ class _Receiver(http.server.BaseHTTPRequestHandler):
 
 
 def test_failed_run_posts_its_alert(world, quick_retries) -> None:
-    from dataclasses import replace
 
     server, settings, url, _ = world
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
@@ -203,7 +202,7 @@ def test_failed_run_posts_its_alert(world, quick_retries) -> None:
     server.faults.update(down=True)  # with the real retry budget this fails within 60 s: tests/faults proves it
     try:
         with pytest.raises(SyncFailed) as failed:
-            run_sync(replace(settings, alert_webhook=webhook), url)
+            legacy_sync(settings=settings.replace(alert_webhook=webhook))
     finally:
         server.faults.reset()
         receiver.shutdown()
@@ -212,7 +211,7 @@ def test_failed_run_posts_its_alert(world, quick_retries) -> None:
     (run,) = list_runs(psycopg2.connect(url), 1)
     assert alert["run_id"] == run.run_id and alert["failed_step"] == "connect"
     assert alert["error_class"] == "source_unavailable" and "\n" not in alert["message"]
-    assert run_sync(settings, url).entities  # the next run succeeds
+    assert legacy_sync(settings=settings).entities  # the next run succeeds
 
 
 def test_the_prefect_flow_runs_the_same_steps_and_leaves_a_summary(world, monkeypatch) -> None:
@@ -237,13 +236,13 @@ def test_the_prefect_flow_runs_the_same_steps_and_leaves_a_summary(world, monkey
 
         artifacts = asyncio.run(summary())
     (run,) = list_runs(psycopg2.connect(url), 1)
-    assert outcome["run_id"] == run.run_id and run.status == "succeeded"
+    assert outcome.run_id == run.run_id and run.status == "succeeded"
     table = next(a for a in artifacts if a.key == "legacy-sync-summary")
     assert run.run_id in table.description
 
 
 def test_a_second_run_while_one_holds_the_lock_exits_already_running(world) -> None:
-    from flows.sync import RUN_LOCK_KEY
+    from flows.steps import RUN_LOCK_KEY
 
     _, settings, url, _ = world
     before = pyerp_snapshot(url)
@@ -253,7 +252,7 @@ def test_a_second_run_while_one_holds_the_lock_exits_already_running(world) -> N
         with holder.cursor() as cur:
             cur.execute("select pg_advisory_lock(%s)", (RUN_LOCK_KEY,))
         with pytest.raises(SyncFailed) as refused:
-            run_sync(settings, url, full=True)
+            legacy_sync(full=True, settings=settings)
         assert refused.value.error_class == "already_running"
         assert "already" in str(refused.value) or "in progress" in str(refused.value)
         assert pyerp_snapshot(url) == before

@@ -25,7 +25,7 @@ from emulator import EmulatorServer
 from flows.errors import SyncFailed
 from flows.history import list_runs
 from flows.settings import Settings
-from flows.sync import run_sync
+from flows.sync import legacy_sync
 from flows.target import TABLE_NOT_CREATED, ensure_target_tables
 
 pytestmark = pytest.mark.integration
@@ -144,7 +144,7 @@ def test_a_real_pyerps_differences_are_accepted_and_a_full_and_an_incremental_sy
     assert len(report["differences"]) == len(REAL_PYERP_DIFFERENCES)
 
     settings = _settings(server, url, tmp_path / "home")
-    full = run_sync(settings, url, full=True)
+    full = legacy_sync(full=True, settings=settings)
     accepted = {(d.classification, d.table, d.kind, d.name) for d in full.target.compatible}
     assert accepted == REAL_PYERP_DIFFERENCES and full.target.created == ()
     for record in full.entities:  # every table filled, the serial ones included
@@ -155,7 +155,7 @@ def test_a_real_pyerps_differences_are_accepted_and_a_full_and_an_incremental_sy
     variants = sorted(r["__KEY"] for r in server.rows("Artikel_Variante"))
     changed = server.update("Artikel_Variante", keys=variants[:3]).updated["Artikel_Variante"]
     server.update("Belege_Pos", count=2)
-    incremental = run_sync(settings, url)
+    incremental = legacy_sync(settings=settings)
     by_entity = {r.entity: r for r in incremental.entities}
     published = len(
         set(changed) & {row[0] for row in _query(url, "select legacy_id from pyerp.products_variantproduct")}
@@ -174,7 +174,7 @@ def test_a_breaking_difference_is_refused_at_once_and_4d_hears_nothing(
 
     # refused by the run's first step (how fast is a measurement, not an assertion: the closing note of #13)
     with pytest.raises(SyncFailed) as refused:
-        run_sync(_settings(server, url, tmp_path / "home"), url, full=True)
+        legacy_sync(full=True, settings=_settings(server, url, tmp_path / "home"))
 
     message = str(refused.value)
     assert refused.value.error_class == "publish_failed" and "\n" not in message
@@ -199,7 +199,7 @@ def test_a_missing_table_in_a_database_the_sync_does_not_own_is_refused_not_crea
     server.request_log.clear()
 
     with pytest.raises(SyncFailed) as refused:
-        run_sync(_settings(server, url, tmp_path / "home"), url, only=["production_moldproduct"])
+        legacy_sync(only=["production_moldproduct"], settings=_settings(server, url, tmp_path / "home"))
 
     assert "production_moldproduct: table missing" in str(refused.value)
     assert f"({TABLE_NOT_CREATED})" in str(refused.value)

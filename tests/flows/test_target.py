@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -483,9 +482,11 @@ def test_the_databases_the_sync_creates_for_itself_are_its_own(create_database, 
         assert database_is_owned(owned)
     with contextlib.closing(connect(create_database(owned_by_sync=False))) as foreign:
         assert not database_is_owned(foreign)
-        embedded = Settings(None, SCHEMA, home=Path("unused"), legacy_url=None, legacy_username=None)
+        embedded = Settings(
+            database_url=None, target_schema=SCHEMA, home=Path("unused"), legacy_url=None, legacy_username=None
+        )
         assert sync_owns(foreign, embedded)  # no PYERP_SYNC_DATABASE_URL: the embedded server is the sync's
-        configured = replace(embedded, database_url="postgresql://db.example/pyerp")
+        configured = embedded.replace(database_url="postgresql://db.example/pyerp")
         assert not sync_owns(foreign, configured)
 
 

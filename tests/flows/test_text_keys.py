@@ -20,7 +20,7 @@ import pytest
 from emulator import EmulatorServer
 from emulator.keys import UUID_KEY_FIELDS
 from flows.settings import Settings
-from flows.sync import run_sync
+from flows.sync import legacy_sync
 from tests.drift_proxy import DriftProxy, running
 
 pytestmark = pytest.mark.integration
@@ -71,7 +71,7 @@ def text_key_world(create_database, tmp_path_factory: pytest.TempPathFactory):
             legacy_url=proxy.base_url,
             legacy_username=None,
         )
-        report = run_sync(settings, url, full=True)
+        report = legacy_sync(full=True, settings=settings)
         served_id = {row["__KEY"]: row["ID_Lagerort"] for row in locations}
         served_id[unusual["__KEY"]] = UNUSUAL_KEY
         yield server, url, report, served_id, set(by_data)
