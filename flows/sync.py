@@ -18,21 +18,17 @@ from prefect.artifacts import create_table_artifact
 from prefect.runtime import flow_run
 from pydantic import Field
 
+from flows.history import SyncReport
+from flows.run import RunPlan, prepare_database, record_success, release_run_lock, take_run_lock
 from flows.settings import Settings, load_settings
 from flows.steps import (
-    RunPlan,
-    SyncReport,
     check_pyerp_tables,
     connect_to_4d,
     copy_rejects,
     dbt_build,
     extract_legacy_4d,
     find_changes,
-    prepare_database,
     publish_marts,
-    record_success,
-    release_run_lock,
-    take_run_lock,
 )
 
 log = logging.getLogger("pyerp_sync")

@@ -18,8 +18,8 @@ from flows.database import tool_environment
 from flows.dbt_runner import invoke_dbt
 from flows.entities import ENTITIES, with_dependencies
 from flows.publish import MARTS_SCHEMA
+from flows.run import endpoints_feeding
 from flows.settings import DBT_PROJECT_DIR, Settings
-from flows.steps import endpoints_feeding
 
 ENTITY_TABLES = {e.table for e in ENTITIES}
 PREFIX_BY_FOLDER = {"staging": "stg_", "intermediate": "int_", "marts/sync": "sync_"}

@@ -242,7 +242,7 @@ def test_the_prefect_flow_runs_the_same_steps_and_leaves_a_summary(world, monkey
 
 
 def test_a_second_run_while_one_holds_the_lock_exits_already_running(world) -> None:
-    from flows.steps import RUN_LOCK_KEY
+    from flows.run import RUN_LOCK_KEY
 
     _, settings, url, _ = world
     before = pyerp_snapshot(url)
